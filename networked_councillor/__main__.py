@@ -1,0 +1,3 @@
+from networked_councillor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,296 @@
+"""Fetch -> normalise -> dedupe -> relevance -> tag -> store.
+
+Sources are fetched concurrently (they wait on the network); everything that
+touches the database happens on the calling thread, one source at a time,
+each in one transaction together with the source's new cursor. So a source
+that fails, or a process killed mid-run, leaves the store as it was before
+that source: nothing half-written, and nothing skipped next time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from networked_councillor.core import clock
+from networked_councillor.core.errors import Cancelled, NcError, TaggerError
+from networked_councillor.core.normalise import dumps, normalise
+from networked_councillor.core.relevance import RelevanceScorer
+from networked_councillor.core.secrets import SecretStore
+from networked_councillor.core.tagging import Tagger
+from networked_councillor.core.ward import WardProfile
+from networked_councillor.plugin_api.http import HttpClient
+from networked_councillor.plugin_api.loader import PluginFailure, PluginRegistry
+from networked_councillor.plugin_api.source import Progress, RawItem, SourceApi
+from networked_councillor.store import Store
+from networked_councillor.store import items as item_store
+from networked_councillor.store import settings as settings_store
+from networked_councillor.store import sources as source_store
+from networked_councillor.store.sources import SourceRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class SourceOutcome:
+    source_id: str
+    name: str
+    error: str | None = None
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    linked: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.name}: {self.error}"
+        parts = [f"{self.new} new", f"{self.updated} updated"]
+        if self.linked:
+            parts.append(f"{self.linked} also seen elsewhere")
+        if self.skipped:
+            parts.append(f"{self.skipped} unreadable items skipped")
+        return f"{self.name}: {', '.join(parts)} ({self.seen} in the feed)"
+
+
+@dataclass(slots=True)
+class FetchReport:
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    plugin_failures: list[PluginFailure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
+
+    @property
+    def new(self) -> int:
+        return sum(o.new for o in self.outcomes)
+
+
+@dataclass(slots=True)
+class _Fetched:
+    items: list[RawItem]
+    state: dict
+    started: str
+    seconds: float
+
+
+class Pipeline:
+    def __init__(
+        self,
+        store: Store,
+        registry: PluginRegistry,
+        *,
+        tagger: Tagger | None = None,
+        http_factory: Callable[[], HttpClient] = HttpClient,
+        max_workers: int = 4,
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.tagger = tagger
+        self.http_factory = http_factory
+        self.max_workers = max_workers
+
+    def fetch(
+        self,
+        source_ids: Sequence[str] | None = None,
+        *,
+        cancel: threading.Event | None = None,
+        progress: Progress | None = None,
+    ) -> FetchReport:
+        """Fetch the enabled sources (or just ``source_ids``) and store what they bring."""
+        cancel = cancel or threading.Event()
+        report = FetchReport(plugin_failures=list(self.registry.failures))
+        with self.store.read() as db:
+            ward = settings_store.load_ward(db)
+            rows = source_store.all_sources(db)
+        if source_ids:
+            wanted = set(source_ids)
+            rows = [r for r in rows if r.id in wanted]
+        else:
+            rows = [r for r in rows if r.enabled]
+        scorer = RelevanceScorer(ward)
+        tracker = _ProgressTracker([r.id for r in rows], progress)
+        runnable = []
+        for row in rows:
+            waiting = _still_waiting(row)
+            if waiting:
+                report.outcomes.append(SourceOutcome(row.id, row.name, error=waiting))
+                tracker.done(row.id)
+            else:
+                runnable.append(row)
+        with self.http_factory() as http, ThreadPoolExecutor(max(1, min(self.max_workers, len(runnable)))) as pool:
+            futures: dict[Future, SourceRow] = {
+                pool.submit(self._run_plugin, row, http, ward, cancel, tracker.for_source(row)): row
+                for row in runnable
+            }
+            for future in as_completed(futures):
+                row = futures[future]
+                report.outcomes.append(self._store(row, future, scorer, cancel))
+                tracker.done(row.id)
+        report.outcomes.sort(key=lambda o: o.name.lower())
+        return report
+
+    # ---- in a worker thread: network and parsing only -------------------------
+
+    def _run_plugin(
+        self, row: SourceRow, http: HttpClient, ward: WardProfile, cancel: threading.Event, progress: Progress
+    ) -> _Fetched:
+        plugin = self.registry.get(row.plugin)
+        if plugin is None:
+            raise NcError(f"The '{row.plugin}' plugin is not installed or failed to load.")
+        started, t0 = clock.now_iso(), time.perf_counter()
+        api = SourceApi(
+            source_id=row.id,
+            config=dict(row.config),
+            http=http,
+            secrets=SecretStore(row.id),
+            ward=ward,
+            state=dict(row.state),
+            log=logging.getLogger(f"networked_councillor.plugins.{row.plugin}"),
+        )
+        since = datetime.fromisoformat(row.last_success_at) if row.last_success_at else None
+        source = plugin(api)
+        items = list(source.fetch(since, cancel, progress))
+        return _Fetched(items, api.state, started, time.perf_counter() - t0)
+
+    # ---- on the calling thread: the one writer --------------------------------
+
+    def _store(self, row: SourceRow, future: Future, scorer: RelevanceScorer, cancel: threading.Event) -> SourceOutcome:
+        outcome = SourceOutcome(row.id, row.name)
+        now = clock.now_iso()
+        try:
+            fetched = future.result()
+        except Exception as exc:
+            outcome.error = _explain(row, exc)
+            retry_after = getattr(exc, "retry_after", None)
+            until = (clock.utcnow() + timedelta(seconds=retry_after)).isoformat(timespec="seconds") if retry_after else None
+            with self.store.write() as db:
+                source_store.record_run(db, row.id, started=now, finished=now, error=outcome.error, retry_after=until)
+            return outcome
+        outcome.seconds = fetched.seconds
+        outcome.seen = len(fetched.items)
+        try:
+            incoming = self._normalise(row, fetched.items, outcome)
+            with self.store.read() as db:
+                plan = item_store.plan(db, row.id, incoming)
+            ward_feed = bool(row.config.get("ward_feed"))
+            for inc in plan.to_score:
+                extra = inc.origin.extra or {}
+                score, evidence = scorer.score(
+                    _relevance_text(inc.text, extra), inc.row["lat"], inc.row["lon"],
+                    mentions=extra.get("mentions", ()), ward_feed=ward_feed,
+                )
+                inc.row["relevance"] = score
+                inc.row["evidence"] = dumps([{"kind": e.kind, "term": e.term} for e in evidence])
+            tags = self._tag(plan.to_score, outcome)
+            if cancel.is_set():
+                raise Cancelled()
+            with self.store.write() as db:
+                item_store.apply(db, row.id, plan, now)
+                if tags is not None:
+                    item_store.save_model_tags(db, [i.item_id for i in plan.to_score], tags, self.tagger.version, now)
+                source_store.record_run(
+                    db, row.id, started=fetched.started, finished=clock.now_iso(), state=fetched.state,
+                    new=len(plan.new), updated=len(plan.changed), linked=len(plan.linked), seen=outcome.seen,
+                )
+        except Exception as exc:
+            outcome.error = _explain(row, exc)
+            with self.store.write() as db:
+                source_store.record_run(db, row.id, started=fetched.started, finished=clock.now_iso(), error=outcome.error)
+            return outcome
+        outcome.new, outcome.updated, outcome.linked, outcome.unchanged = (
+            len(plan.new), len(plan.changed), len(plan.linked), plan.unchanged)
+        return outcome
+
+    def _normalise(self, row: SourceRow, raws: Iterable[RawItem], outcome: SourceOutcome) -> list[item_store.Incoming]:
+        incoming = []
+        for raw in raws:
+            try:
+                if not isinstance(raw, RawItem) or not str(raw.external_id or "").strip():
+                    raise ValueError("not a RawItem with an external_id")
+                n = normalise(raw)
+            except Exception as exc:  # one bad item must not cost the whole feed
+                outcome.skipped += 1
+                log.warning("source %s: skipped an unreadable item: %r", row.id, exc)
+                continue
+            author = (raw.author.handle, raw.author.display_name, raw.author.url) if raw.author and raw.author.handle else None
+            thread = (str(raw.thread_id), raw.thread_title) if raw.thread_id else None
+            incoming.append(item_store.Incoming(n.row, n.link_key, n.text, author, thread, origin=raw))
+        return incoming
+
+    def _tag(self, batch: list[item_store.Incoming], outcome: SourceOutcome):
+        if self.tagger is None or not batch:
+            return None
+        try:
+            return self.tagger.tag([inc.text for inc in batch])
+        except TaggerError as exc:
+            outcome.warnings.append(f"Items were stored without topics: {exc}")
+            log.warning("tagging failed for %s: %s", outcome.source_id, exc)
+            return None
+
+
+def _relevance_text(text: str, extra: dict) -> str:
+    address = extra.get("address")
+    return f"{text}\n{address}" if address else text
+
+
+def _still_waiting(row: SourceRow) -> str | None:
+    if not row.retry_after:
+        return None
+    until = datetime.fromisoformat(row.retry_after)
+    if until <= clock.utcnow():
+        return None
+    local = until.astimezone().strftime("%H:%M")
+    return f"Waiting until {local} before asking again: the service asked the app to slow down."
+
+
+def _explain(row: SourceRow, exc: BaseException) -> str:
+    if isinstance(exc, Cancelled):
+        return "Cancelled; nothing from this run was stored."
+    if isinstance(exc, NcError):
+        return str(exc)
+    log.error("source %s (%s) failed unexpectedly", row.id, row.plugin, exc_info=exc)
+    return (f"The '{row.plugin}' plugin failed unexpectedly ({type(exc).__name__}: {exc}). "
+            "Nothing from this run was stored; details are in the log.")
+
+
+class _ProgressTracker:
+    """Turns per-source progress (from worker threads) into one overall figure."""
+
+    def __init__(self, source_ids: list[str], callback: Progress | None) -> None:
+        self._fractions = dict.fromkeys(source_ids, 0.0)
+        self._callback = callback
+        self._lock = threading.Lock()
+
+    def for_source(self, row: SourceRow) -> Progress:
+        def report(fraction: float | None, message: str) -> None:
+            self._update(row.id, fraction, f"{row.name}: {message}")
+        return report
+
+    def done(self, source_id: str) -> None:
+        self._update(source_id, 1.0, "")
+
+    def _update(self, source_id: str, fraction: float | None, message: str) -> None:
+        if self._callback is None:
+            return
+        with self._lock:
+            if fraction is not None:
+                self._fractions[source_id] = max(0.0, min(1.0, fraction))
+            overall = sum(self._fractions.values()) / max(1, len(self._fractions))
+        try:
+            self._callback(overall, message)
+        except Exception:  # a broken progress display must not break a fetch
+            log.exception("progress callback failed")

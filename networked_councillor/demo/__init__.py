@@ -1,0 +1,60 @@
+"""The fictional demo ward (Millbrook, Ashcombe District Council), served from local files.
+
+Everything runs offline: the feeds are rendered into the data folder and the
+sources read them through ``file:`` addresses, with the same plugins and
+pipeline as live feeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from networked_councillor.core import clock, paths
+from networked_councillor.core.errors import ConfigError
+from networked_councillor.core.ward import WardProfile
+from networked_councillor.demo.render import render_all
+from networked_councillor.store import settings as settings_store
+from networked_councillor.store import sources as source_store
+
+DEMO_PREFIX = "demo-"
+
+
+def demo_material() -> Path:
+    folder = paths.training_material_dir() / "demo_ward"
+    if not (folder / "content.json").is_file():
+        raise ConfigError(f"The demo ward's files are missing from {folder}.",
+                          hint="Reinstall the app from its source folder.")
+    return folder
+
+
+def load_demo(app, *, force: bool = False, fetch: bool = True) -> str:
+    """Set up the demo ward and its sources here, fetch them, and say what happened."""
+    material = demo_material()
+    ward = WardProfile.load(material / "ward.json")
+    with app.store.read() as db:
+        current = settings_store.load_ward(db)
+    if current.name and current.name != ward.name and not force:
+        raise ConfigError(
+            f"This data folder already holds the {current.name} ward; the demo would mix with it.",
+            hint="Use --data-dir to put the demo in a folder of its own, or --force to load it here anyway.",
+        )
+    feeds = render_all(material, app.data_dir / "demo_ward", clock.utcnow())
+    now = clock.now_iso()
+    ids = []
+    with app.store.write() as db:
+        settings_store.save_ward(db, ward, now)
+        existing = {row.id for row in source_store.all_sources(db)}
+        for feed, path in feeds:
+            source_id = DEMO_PREFIX + Path(feed.filename).stem.replace("_", "-")
+            config = {"url": path.as_uri(), "ward_feed": feed.ward_feed, "kind": feed.kind}
+            if source_id in existing:
+                source_store.update_config(db, source_id, config)
+            else:
+                source_store.add(db, "rss", feed.name, config, now, source_id=source_id)
+            ids.append(source_id)
+    lines = [f"Loaded the demo ward: {ward.name}, {ward.council}, with {len(ids)} sources."]
+    if fetch:
+        report = app.pipeline().fetch(ids)
+        lines += [("  ok    " if o.ok else "  FAIL  ") + o.summary() for o in report.outcomes]
+        lines.append(f"{report.new} new items. Try: networked-councillor items search pothole")
+    return "\n".join(lines)

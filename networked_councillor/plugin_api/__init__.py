@@ -1,0 +1,37 @@
+"""The API source plugins are written against. No Qt, no SQLite."""
+
+from networked_councillor.core.errors import Cancelled, SourceError
+from networked_councillor.core.normalise import html_to_plain
+from networked_councillor.plugin_api.http import HttpClient, HttpResponse
+from networked_councillor.plugin_api.source import (
+    API_VERSION,
+    Author,
+    CanReply,
+    ConfigField,
+    Progress,
+    RawItem,
+    ReplyResult,
+    ReplyTarget,
+    Source,
+    SourceApi,
+    can_reply,
+)
+
+__all__ = [
+    "API_VERSION",
+    "Author",
+    "CanReply",
+    "Cancelled",
+    "ConfigField",
+    "HttpClient",
+    "HttpResponse",
+    "Progress",
+    "RawItem",
+    "ReplyResult",
+    "ReplyTarget",
+    "Source",
+    "SourceApi",
+    "SourceError",
+    "can_reply",
+    "html_to_plain",
+]

@@ -1,0 +1,152 @@
+"""What a source plugin is, and what it gets from the app.
+
+A plugin is a class registered under the entry-point group
+``networked_councillor.sources``. The app makes one instance per configured
+source (one RSS plugin serves many feeds), handing it a `SourceApi`. Plugins
+return data; they never touch SQLite or Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from networked_councillor.core.secrets import SecretStore
+    from networked_councillor.core.ward import WardProfile
+    from networked_councillor.plugin_api.http import HttpClient
+
+API_VERSION = 1
+"""Bumped when the contract below changes in a way old plugins cannot meet."""
+
+Progress = Callable[[float | None, str], None]
+"""progress(fraction or None, message): fraction in 0..1, None when unknown."""
+
+FieldKind = Literal["text", "url", "int", "bool", "secret", "choice", "list"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigField:
+    """One setting a plugin needs; the UI builds its form from these.
+
+    A ``secret`` field is never stored with the rest of the config: the app
+    keeps it in the OS keyring and the plugin reads it via ``api.secrets``.
+    A ``list`` field holds several values (one per line in the form).
+    """
+
+    key: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = False
+    default: Any = None
+    help: str = ""
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Author:
+    handle: str
+    display_name: str | None = None
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class RawItem:
+    """One post, report, article or notice, as a source saw it.
+
+    Either ``text`` (plain) or ``html`` (untrusted: the pipeline sanitises it)
+    or both; ``title`` is plain text (use `html_to_plain` on an HTML title). Times must be timezone-aware. ``thread_id`` and ``parent_id`` are
+    the source's own ids of the conversation root and of the item replied to.
+    """
+
+    external_id: str
+    url: str | None = None
+    title: str | None = None
+    text: str | None = None
+    html: str | None = None
+    author: Author | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    kind: str = "post"
+    thread_id: str | None = None
+    thread_title: str | None = None
+    parent_id: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    categories: Sequence[str] = ()
+    engagement: Mapping[str, int] = field(default_factory=dict)
+    enclosures: Sequence[Mapping[str, Any]] = ()
+    langs: Sequence[str] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    raw: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTarget:
+    """The stored item a councillor is replying to, as its plugin needs it."""
+
+    external_id: str
+    url: str | None
+    thread_id: str | None
+    extra: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyResult:
+    external_id: str
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class SourceApi:
+    """Everything a plugin instance may use. Plugins import no app globals.
+
+    ``state`` is the plugin's own memory between runs (cursors, ETags); the
+    app saves it only when a fetch completes, in the same transaction as the
+    items, so a failed or killed fetch never skips anything next time.
+    """
+
+    source_id: str
+    config: Mapping[str, Any]
+    http: HttpClient
+    secrets: SecretStore
+    ward: WardProfile
+    state: dict[str, Any] = field(default_factory=dict)
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("networked_councillor.plugins"))
+
+
+@runtime_checkable
+class Source(Protocol):
+    """The contract every source plugin meets."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    api_version: ClassVar[int]
+    config_fields: ClassVar[Sequence[ConfigField]]
+
+    def __init__(self, api: SourceApi) -> None: ...
+
+    def fetch(
+        self, since: datetime | None, cancel: threading.Event, progress: Progress
+    ) -> Iterable[RawItem]:
+        """Items new or changed since ``since`` (the last successful run; None the first time).
+
+        Raise `SourceError` with a plain message when the source cannot be
+        read; check ``cancel`` between requests.
+        """
+        ...
+
+
+@runtime_checkable
+class CanReply(Protocol):
+    """Optional: a source that can post a reply on its platform."""
+
+    def reply(self, target: ReplyTarget, text: str) -> ReplyResult: ...
+
+
+def can_reply(source: object) -> bool:
+    return callable(getattr(source, "reply", None))

@@ -1,0 +1,238 @@
+"""The database schema, as forward-only migrations.
+
+Never edit a migration that has shipped: add a new one. Each runs in its own
+transaction, and `Store` takes a backup of the file before running any on a
+database that already holds data.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("networked_councillor")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["settings"].create({"key": str, "value": str}, pk="key")
+
+    db["ward_profile"].create({"id": int, "data": str, "updated_at": str}, pk="id")
+
+    db["sources"].create(
+        {
+            "id": str,
+            "plugin": str,
+            "name": str,
+            "enabled": int,
+            "config": str,
+            "state": str,
+            "created_at": str,
+            "last_fetch_at": str,
+            "last_success_at": str,
+            "last_error": str,
+            "last_new": int,
+            "last_seen": int,
+            "retry_after": str,
+        },
+        pk="id",
+        not_null={"plugin", "name", "enabled"},
+        defaults={"enabled": 1, "config": "{}", "state": "{}"},
+    )
+
+    db["fetch_log"].create(
+        {
+            "id": int,
+            "source_id": str,
+            "started_at": str,
+            "finished_at": str,
+            "ok": int,
+            "new": int,
+            "updated": int,
+            "linked": int,
+            "error": str,
+        },
+        pk="id",
+    )
+    db["fetch_log"].create_index(["source_id", "started_at"])
+
+    db["authors"].create(
+        {"id": int, "source_id": str, "handle": str, "display_name": str, "url": str},
+        pk="id",
+        not_null={"source_id", "handle"},
+    )
+    db["authors"].create_index(["source_id", "handle"], unique=True)
+
+    db["threads"].create(
+        {"id": int, "source_id": str, "external_id": str, "title": str, "url": str},
+        pk="id",
+        not_null={"source_id", "external_id"},
+    )
+    db["threads"].create_index(["source_id", "external_id"], unique=True)
+
+    db["items"].create(
+        {
+            "id": int,
+            "source_id": str,
+            "external_id": str,
+            "kind": str,
+            "url": str,
+            "title": str,
+            "text": str,
+            "html": str,
+            "author_id": int,
+            "thread_id": int,
+            "parent_external_id": str,
+            "created_at": str,
+            "updated_at": str,
+            "first_seen_at": str,
+            "fetched_at": str,
+            "lat": float,
+            "lon": float,
+            "categories": str,
+            "engagement": str,
+            "enclosures": str,
+            "langs": str,
+            "extra": str,
+            "raw": str,
+            "source_hash": str,
+            "link_key": str,
+            "relevance": float,
+            "evidence": str,
+            "state": str,
+            "pinned": int,
+            "snoozed_until": str,
+            "topic": str,
+            "sentiment": str,
+        },
+        pk="id",
+        not_null={"source_id", "external_id", "state", "pinned"},
+        defaults={"state": "new", "pinned": 0, "relevance": 0.0, "kind": "post"},
+        foreign_keys=[("author_id", "authors", "id"), ("thread_id", "threads", "id")],
+    )
+    db["items"].create_index(["source_id", "external_id"], unique=True)
+    db["items"].create_index(["created_at"])
+    db["items"].create_index(["relevance"])
+    db["items"].create_index(["link_key"])
+    db["items"].create_index(["thread_id"])
+    db["items"].create_index(["state"])
+    db["items"].create_index(["topic"])
+
+    # Full-text search over title and text. Our own triggers fire only when
+    # those columns change, so state changes on many items stay cheap.
+    db["items"].enable_fts(["title", "text"], tokenize="porter unicode61 remove_diacritics 2")
+    db.executescript(
+        """
+        CREATE TRIGGER items_fts_ai AFTER INSERT ON items BEGIN
+          INSERT INTO items_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        CREATE TRIGGER items_fts_ad AFTER DELETE ON items BEGIN
+          INSERT INTO items_fts (items_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        END;
+        CREATE TRIGGER items_fts_au AFTER UPDATE OF title, text ON items BEGIN
+          INSERT INTO items_fts (items_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+          INSERT INTO items_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        """
+    )
+
+    # The same post seen through a second source: linked to the first, not stored twice.
+    db["item_sightings"].create(
+        {"id": int, "item_id": int, "source_id": str, "external_id": str, "url": str, "seen_at": str},
+        pk="id",
+        not_null={"item_id", "source_id", "external_id"},
+        foreign_keys=[("item_id", "items", "id")],
+    )
+    db["item_sightings"].create_index(["source_id", "external_id"], unique=True)
+    db["item_sightings"].create_index(["item_id"])
+
+    db["tags"].create(
+        {
+            "item_id": int,
+            "kind": str,
+            "label": str,
+            "score": float,
+            "origin": str,
+            "model_version": str,
+            "created_at": str,
+        },
+        pk=("item_id", "kind", "label", "origin"),
+        foreign_keys=[("item_id", "items", "id")],
+    )
+    db["tags"].create_index(["kind", "label"])
+
+    db["embeddings"].create(
+        {"item_id": int, "model": str, "dim": int, "vector": bytes},
+        pk="item_id",
+        foreign_keys=[("item_id", "items", "id")],
+    )
+
+    db["drafts"].create(
+        {
+            "id": int,
+            "item_id": int,
+            "platform": str,
+            "text": str,
+            "status": str,
+            "created_at": str,
+            "updated_at": str,
+            "posted_external_id": str,
+            "posted_url": str,
+        },
+        pk="id",
+        defaults={"status": "draft"},
+        foreign_keys=[("item_id", "items", "id")],
+    )
+
+    db["issues"].create(
+        {
+            "id": int,
+            "reference": str,
+            "title": str,
+            "description": str,
+            "category": str,
+            "ward": str,
+            "address": str,
+            "postcode": str,
+            "lat": float,
+            "lon": float,
+            "priority": str,
+            "status": str,
+            "agency_ref": str,
+            "due_date": str,
+            "contact": str,
+            "created_at": str,
+            "updated_at": str,
+            "closed_at": str,
+        },
+        pk="id",
+        not_null={"reference", "title", "status"},
+        defaults={"status": "new", "priority": "normal"},
+    )
+    db["issues"].create_index(["reference"], unique=True)
+    db["issues"].create_index(["status"])
+
+    db["issue_items"].create(
+        {"issue_id": int, "item_id": int, "linked_at": str},
+        pk=("issue_id", "item_id"),
+        foreign_keys=[("issue_id", "issues", "id"), ("item_id", "items", "id")],
+    )
+
+    db["issue_events"].create(
+        {"id": int, "issue_id": int, "at": str, "kind": str, "detail": str, "actor": str},
+        pk="id",
+        not_null={"issue_id", "at", "kind"},
+        foreign_keys=[("issue_id", "issues", "id")],
+    )
+    db["issue_events"].create_index(["issue_id", "at"])
+    # The casework audit trail is append-only.
+    db.executescript(
+        """
+        CREATE TRIGGER issue_events_no_update BEFORE UPDATE ON issue_events BEGIN
+          SELECT RAISE(ABORT, 'issue events are append-only');
+        END;
+        CREATE TRIGGER issue_events_no_delete BEFORE DELETE ON issue_events BEGIN
+          SELECT RAISE(ABORT, 'issue events are append-only');
+        END;
+        """
+    )

@@ -1,0 +1,1 @@
+"""The desktop app (PySide6). A thin layer over core and store: no business logic here."""

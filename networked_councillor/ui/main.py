@@ -1,0 +1,29 @@
+"""Start the desktop app."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from networked_councillor.app import App
+from networked_councillor.core.errors import NcError
+
+
+def run(data_dir: str | None = None) -> int:
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    qt_app.setApplicationName("Networked Councillor")
+    qt_app.setOrganizationName("Networked Councillor")
+    try:
+        app = App(data_dir)
+    except NcError as exc:
+        QMessageBox.critical(None, "Networked Councillor", f"{exc.message}\n\n{exc.hint}".strip())
+        return 2
+    from networked_councillor.ui.main_window import MainWindow
+
+    window = MainWindow(app)
+    window.show()
+    try:
+        return qt_app.exec()
+    finally:
+        app.close()

@@ -1,0 +1,83 @@
+import os
+
+# Before anything imports Qt: tests draw into memory, never onto a screen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+import sys
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+TESTS = Path(__file__).parent
+sys.path.insert(0, str(TESTS))
+
+from localserver import LocalServer  # noqa: E402
+
+SHARED_FIXTURES = Path(os.environ.get("NC_SHARED_FIXTURES", TESTS.parent.parent / "shared" / "fixtures"))
+
+
+class MemoryKeyring(KeyringBackend):
+    """An in-memory keyring: headless Linux has none, and tests must never touch a real one."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.secrets.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.secrets.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path, monkeypatch):
+    """No test ever reads or writes the real user's data folder."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("NC_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def server():
+    srv = LocalServer()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def shared_fixtures() -> Path:
+    if not SHARED_FIXTURES.is_dir():
+        pytest.skip(f"the shared fixtures are not at {SHARED_FIXTURES} (set NC_SHARED_FIXTURES)")
+    return SHARED_FIXTURES
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return TESTS / "fixtures"
+
+
+@pytest.fixture
+def store(tmp_path):
+    from networked_councillor.store import Store
+
+    s = Store(tmp_path / "store" / "nc.sqlite")
+    yield s
+    s.close()

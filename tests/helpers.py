@@ -1,0 +1,64 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+import threading
+
+from networked_councillor.core import clock
+from networked_councillor.core.pipeline import Pipeline
+from networked_councillor.core.secrets import SecretStore
+from networked_councillor.core.ward import WardProfile
+from networked_councillor.plugin_api.http import HttpClient
+from networked_councillor.plugin_api.loader import PluginRegistry, discover
+from networked_councillor.plugin_api.source import SourceApi
+from networked_councillor.store import settings as settings_store
+from networked_councillor.store import sources as source_store
+
+MILLBROOK = WardProfile.from_dict({
+    "name": "Millbrook",
+    "council": "Ashcombe District Council",
+    "places": ["Millbrook", "Millbrook Park"],
+    "streets": ["Oak Road", "Mill Lane", "Church Walk", "Cooper's Yard", "Station Road"],
+    "postcodes": ["AC4 2", "AC4 3"],
+    "hashtags": ["#Millbrook"],
+    "handles": ["cllr-jo-whitfield.bsky.social"],
+    "boundary": {"type": "Polygon", "coordinates": [[[-1.19, 52.27], [-1.14, 52.27], [-1.14, 52.30],
+                                                     [-1.19, 52.30], [-1.19, 52.27]]]},
+})
+
+
+def no_sleep(seconds, cancel):
+    pass
+
+
+def fast_http() -> HttpClient:
+    return HttpClient(timeout=2, sleep=no_sleep)
+
+
+def plugin_api(config: dict, http: HttpClient | None = None, ward: WardProfile = MILLBROOK) -> SourceApi:
+    return SourceApi(source_id="test", config=config, http=http or fast_http(), secrets=SecretStore("test"), ward=ward)
+
+
+def fetch_with(plugin_cls, config: dict, http: HttpClient | None = None):
+    api = plugin_api(config, http)
+    return list(plugin_cls(api).fetch(None, threading.Event(), lambda f, m: None)), api
+
+
+def setup_ward(store, ward: WardProfile = MILLBROOK) -> None:
+    with store.write() as db:
+        settings_store.save_ward(db, ward, clock.now_iso())
+
+
+def add_source(store, name: str, url: str, plugin: str = "rss", **config) -> str:
+    with store.write() as db:
+        return source_store.add(db, plugin, name, {"url": url, **config}, clock.now_iso())
+
+
+def pipeline(store, registry: PluginRegistry | None = None, **kwargs) -> Pipeline:
+    kwargs.setdefault("http_factory", fast_http)
+    return Pipeline(store, registry or discover(), **kwargs)
+
+
+def item_rows(store, where: str = "1", params=()) -> list[dict]:
+    with store.read() as db:
+        return list(db.query(f"SELECT * FROM items WHERE {where} ORDER BY id", list(params)))

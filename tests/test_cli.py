@@ -1,0 +1,125 @@
+"""The command line, end to end, against a real data folder."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from localserver import Reply
+from networked_councillor.cli import main, parse_config
+from networked_councillor.core.errors import ConfigError
+from networked_councillor.plugin_api.source import ConfigField
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_demo_then_fetch_then_search_pothole(capsys):
+    code, out, _ = run(capsys, "demo")
+    assert code == 0 and "Loaded the demo ward: Millbrook" in out
+    assert "FAIL" not in out
+    code, out, _ = run(capsys, "fetch")
+    assert code == 0 and "0 new items" in out  # nothing changed since the demo's own fetch
+    code, out, _ = run(capsys, "items", "search", "pothole")
+    assert code == 0 and "#" in out and "matched:" in out
+    code, out, _ = run(capsys, "items", "search", "pothole", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows and all(r["relevance"] >= 0.35 for r in rows)
+    assert any(e["kind"] == "boundary" for r in rows for e in r["evidence"])
+    code, out, _ = run(capsys, "items", "show", str(rows[0]["id"]))
+    assert code == 0 and "Relevance" in out
+
+
+def test_demo_refuses_to_mix_with_a_real_ward(capsys):
+    run(capsys, "ward", "set", "name", "Riverside")
+    code, _, err = run(capsys, "demo")
+    assert code == 2 and "already holds the Riverside ward" in err and "--data-dir" in err
+
+
+def test_sources_add_list_disable_remove(capsys, server):
+    url = server.route("/feed", Reply(b'<rss version="2.0"><channel><item><guid>1</guid><title>Oak Road</title>'
+                                      b"</item></channel></rss>"))
+    assert run(capsys, "sources", "add", "rss", "Gazette", "--set", f"url={url}", "--set", "ward_feed=yes")[0] == 0
+    code, out, _ = run(capsys, "sources", "list")
+    assert "gazette" in out and "never fetched" in out
+    code, out, _ = run(capsys, "fetch", "--source", "gazette")
+    assert code == 0 and "1 new" in out
+    run(capsys, "sources", "disable", "gazette")
+    assert "disabled" in run(capsys, "sources", "list")[1]
+    code, out, _ = run(capsys, "sources", "remove", "gazette", "--yes")
+    assert code == 0 and "1 items" in out
+    assert "No sources yet" in run(capsys, "sources", "list")[1]
+
+
+def test_a_failing_source_gives_exit_code_1_and_a_message(capsys, server):
+    url = server.route("/feed", Reply(status=404))
+    run(capsys, "sources", "add", "rss", "Gone", "--set", f"url={url}")
+    code, out, _ = run(capsys, "fetch")
+    assert code == 1 and "FAIL  Gone: Nothing was found" in out
+
+
+def test_bad_settings_are_explained(capsys):
+    code, _, err = run(capsys, "sources", "add", "rss", "X", "--set", "colour=blue")
+    assert code == 2 and "url" in err
+    code, _, err = run(capsys, "sources", "add", "rss", "X")
+    assert code == 2 and "Missing required setting: url" in err
+    code, _, err = run(capsys, "sources", "add", "nope", "X")
+    assert code == 2 and "No plugin called 'nope'" in err
+    code, _, err = run(capsys, "sources", "remove", "ghost", "--yes")
+    assert code == 2 and "no source with the id 'ghost'" in err
+
+
+def test_secret_fields_go_to_the_keyring_not_the_config(memory_keyring, monkeypatch):
+    fields = [ConfigField("password", "App password", "secret", required=True)]
+    with pytest.raises(ConfigError, match="secret"):
+        parse_config(fields, ["password=hunter2"])
+    assert parse_config(fields, []) == {}
+    assert memory_keyring.secrets == {}
+
+
+def test_opml_import_adds_each_feed_once(capsys, fixtures):
+    code, out, _ = run(capsys, "sources", "import", str(fixtures / "feeds" / "feeds.opml"))
+    assert code == 0 and "Added 3 sources" in out
+    code, out, _ = run(capsys, "sources", "import", str(fixtures / "feeds" / "feeds.opml"))
+    assert "Added 0 sources" in out and "3 were already there" in out
+
+
+def test_ward_editing(capsys, tmp_path):
+    run(capsys, "ward", "set", "name", "Riverside")
+    run(capsys, "ward", "add-term", "streets", "Oak Road", "Mill Lane")
+    run(capsys, "ward", "add-term", "postcodes", "ac4 2")
+    run(capsys, "ward", "remove-term", "streets", "Mill Lane")
+    run(capsys, "ward", "set", "threshold", "0.5")
+    out = run(capsys, "ward", "show")[1]
+    assert "Riverside" in out and "Oak Road" in out and "Mill Lane" not in out and "AC4 2" in out and "0.50" in out
+    assert run(capsys, "ward", "set", "threshold", "7")[0] == 2
+    assert run(capsys, "ward", "add-term", "postcodes", "banana")[0] == 2
+    boundary = tmp_path / "b.geojson"
+    boundary.write_text(json.dumps({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}))
+    assert run(capsys, "ward", "set", "boundary", str(boundary))[0] == 0
+    exported = tmp_path / "ward.json"
+    run(capsys, "ward", "export", str(exported))
+    assert json.loads(exported.read_text())["boundary"]["type"] == "Polygon"
+    (tmp_path / "junk.json").write_text("{not json")
+    code, _, err = run(capsys, "ward", "import", str(tmp_path / "junk.json"))
+    assert code == 2 and "not valid JSON" in err
+
+
+def test_doctor_reports_every_check(capsys):
+    code, out, _ = run(capsys, "doctor")
+    for name in ("Python", "Qt (desktop window)", "Database", "Password store", "Model files", "Source plugins",
+                 "Data folder"):
+        assert name in out
+    assert "Qt starts" in out  # QT_QPA_PLATFORM=offscreen in the tests
+    assert "FAIL" not in out
+
+
+def test_console_script_runs_as_a_module(isolated_data_dir):
+    done = subprocess.run([sys.executable, "-m", "networked_councillor", "--version"], capture_output=True,
+                          text=True, timeout=60, env={**os.environ})
+    assert done.returncode == 0 and "networked-councillor" in done.stdout

@@ -1,0 +1,81 @@
+"""Killing the app mid-fetch leaves a consistent database (SIGKILL, no chance to clean up)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers import add_source, setup_ward
+from networked_councillor.store import Store
+
+ITEMS_PER_FEED = 4000
+
+
+def big_feed(path, prefix):
+    entries = "".join(
+        f"<item><guid>{prefix}-{n}</guid><title>Report {n} on Mill Lane</title>"
+        f"<description>&lt;p&gt;{prefix}: bins not collected again, number {n}, AC4 2RD&lt;/p&gt;</description>"
+        f"<pubDate>Tue, 24 Nov 2026 10:00:00 +0000</pubDate></item>"
+        for n in range(ITEMS_PER_FEED)
+    )
+    path.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>{prefix}</title>{entries}</channel></rss>')
+
+
+def kill_when_wal_reaches(child, wal, size):
+    """SIGKILL the child once its write-ahead log holds ``size`` bytes: in the middle of a write."""
+    deadline = time.monotonic() + 60
+    while child.poll() is None and time.monotonic() < deadline:
+        if wal.exists() and wal.stat().st_size >= size:
+            child.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.002)
+    return child.wait(timeout=30)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+@pytest.mark.parametrize("wal_bytes", [1, 150_000, 3_300_000, 4_500_000])
+def test_sigkill_during_fetch_leaves_a_consistent_database(tmp_path, wal_bytes):
+    data = tmp_path / "data"
+    store = Store(data / "networked-councillor.sqlite")
+    setup_ward(store)
+    sources = []
+    for prefix in ("alpha", "beta", "gamma"):
+        feed = tmp_path / f"{prefix}.xml"
+        big_feed(feed, prefix)
+        sources.append(add_source(store, prefix, feed.as_uri()))
+    store.close()
+    wal = data / "networked-councillor.sqlite-wal"
+    wal.unlink(missing_ok=True)
+
+    env = {**os.environ, "NC_DATA_DIR": str(data)}
+    child = subprocess.Popen([sys.executable, "-m", "networked_councillor", "fetch"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert kill_when_wal_reaches(child, wal, wal_bytes) == -signal.SIGKILL  # killed, not finished
+
+    store = Store(data / "networked-councillor.sqlite")
+    with store.read() as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        db.execute("INSERT INTO items_fts (items_fts) VALUES ('integrity-check')")  # raises if the index is off
+        committed = 0
+        for source_id in sources:
+            count = db.execute("SELECT count(*) FROM items WHERE source_id = ?", [source_id]).fetchone()[0]
+            committed += count > 0
+            runs = db.execute("SELECT count(*) FROM fetch_log WHERE source_id = ? AND ok = 1", [source_id]).fetchone()[0]
+            state = db["sources"].get(source_id)
+            # All of a source's items and its record of success arrive together, or none of them.
+            assert (count, runs, state["last_success_at"] is not None) in ((0, 0, False), (ITEMS_PER_FEED, 1, True))
+    if wal_bytes > 3_100_000:  # past the first source's commit: killed between sources' writes
+        assert 1 <= committed < len(sources)
+    store.close()
+    # And the next run completes the work.
+    done = subprocess.run([sys.executable, "-m", "networked_councillor", "fetch"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    store = Store(data / "networked-councillor.sqlite")
+    with store.read() as db:
+        assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 3 * ITEMS_PER_FEED
+    store.close()

@@ -1,0 +1,25 @@
+"""core, store, plugin_api and the plugins never load Qt: they must run headless and in workers."""
+
+import subprocess
+import sys
+
+MODULES = [
+    "networked_councillor.core.pipeline", "networked_councillor.core.relevance", "networked_councillor.core.normalise",
+    "networked_councillor.store", "networked_councillor.store.items", "networked_councillor.plugin_api",
+    "networked_councillor.plugin_api.loader", "networked_councillor.app", "networked_councillor.demo",
+    "networked_councillor.doctor", "networked_councillor.cli", "nc_rss",
+]
+
+
+def test_headless_layers_do_not_import_qt():
+    code = (
+        "import sys, importlib\n"
+        f"for name in {MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        "from networked_councillor.plugin_api.loader import discover\n"
+        "discover()\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6')))\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
