@@ -6,13 +6,21 @@ folder, the same plugins and the same rules.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from networked_councillor.core import logs, paths
+from networked_councillor.core.errors import TaggerError
 from networked_councillor.core.pipeline import Pipeline
 from networked_councillor.core.tagging import Tagger
 from networked_councillor.plugin_api.loader import PluginRegistry, discover
 from networked_councillor.store import Store
+
+if TYPE_CHECKING:
+    from networked_councillor.tagger.model import LocalTagger
+
+log = logging.getLogger(__name__)
 
 
 class App:
@@ -22,10 +30,29 @@ class App:
         self.log_path = logs.setup(self.data_dir, verbose=verbose) if log_to_file else None
         self.store = Store(paths.database_path(self.data_dir))
         self.registry: PluginRegistry = discover()
-        self.tagger: Tagger | None = None
+        self._tagger: LocalTagger | None = None
+        self.tagger_problem: str | None = None
+
+    def load_tagger(self, *, reload: bool = False) -> LocalTagger:
+        """The configured tagger, loaded once (raises `TaggerError` with a plain reason)."""
+        if self._tagger is None or reload:
+            from networked_councillor.core.learning import load_tagger
+
+            self._tagger = load_tagger(self.store, self.data_dir)
+        return self._tagger
+
+    def tagger_or_none(self) -> Tagger | None:
+        """For fetching: without a working model, items are still stored, just untagged."""
+        try:
+            return self.load_tagger()
+        except TaggerError as exc:
+            self.tagger_problem = str(exc)
+            log.warning("tagging is off: %s", exc)
+            return None
 
     def pipeline(self, **kwargs) -> Pipeline:
-        return Pipeline(self.store, self.registry, tagger=self.tagger, **kwargs)
+        kwargs.setdefault("tagger", self.tagger_or_none())
+        return Pipeline(self.store, self.registry, **kwargs)
 
     def close(self) -> None:
         self.store.close()

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from networked_councillor import __version__
+from networked_councillor import __version__, cli_model
 from networked_councillor.core import clock
 from networked_councillor.core.errors import ConfigError, NcError
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the fictional demo ward (Millbrook) and fetch its sources")
     demo.add_argument("--force", action="store_true", help="load it even though another ward is set up here")
 
+    cli_model.add_parsers(commands)
     commands.add_parser("doctor", help="check the install: Qt, model files, database, keyring, plugins")
     return parser
 
@@ -268,6 +269,8 @@ def cmd_fetch(app, args) -> int:
         for warning in outcome.warnings:
             print(f"        {warning}")
     print(f"{report.new} new items.")
+    if app.tagger_problem:
+        print(f"Items were stored without topics: {app.tagger_problem}")
     return EXIT_OK if report.ok else EXIT_PARTIAL
 
 
@@ -451,6 +454,8 @@ _HANDLERS = {
     "ward": cmd_ward,
     "demo": cmd_demo,
     "doctor": cmd_doctor,
+    "model": cli_model.cmd_model,
+    "topics": cli_model.cmd_topics,
 }
 
 

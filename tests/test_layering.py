@@ -7,7 +7,9 @@ MODULES = [
     "networked_councillor.core.pipeline", "networked_councillor.core.relevance", "networked_councillor.core.normalise",
     "networked_councillor.store", "networked_councillor.store.items", "networked_councillor.plugin_api",
     "networked_councillor.plugin_api.loader", "networked_councillor.app", "networked_councillor.demo",
-    "networked_councillor.doctor", "networked_councillor.cli", "nc_rss",
+    "networked_councillor.doctor", "networked_councillor.cli", "nc_rss", "networked_councillor.core.learning",
+    "networked_councillor.tagger.model", "networked_councillor.tagger.training", "networked_councillor.tagger.encoder",
+    "networked_councillor.tagger.hf_sentiment", "networked_councillor.cli_model",
 ]
 
 

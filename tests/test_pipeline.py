@@ -165,6 +165,7 @@ def test_html_is_sanitised_on_the_way_in(server, ward_store):
 
 class Recorder:
     version = "test-double-1"
+    embedding_model = None
 
     def __init__(self):
         self.calls = []
@@ -208,6 +209,7 @@ def test_the_councillors_tag_wins_over_the_model(server, ward_store):
 def test_a_failing_tagger_still_stores_the_items(server, ward_store):
     class Broken:
         version = "broken"
+        embedding_model = None
 
         def tag(self, texts):
             raise TaggerError("The model files are missing.")

@@ -31,6 +31,7 @@ from networked_councillor.store import Store
 from networked_councillor.store import items as item_store
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
+from networked_councillor.store import tags as tag_store
 from networked_councillor.store.sources import SourceRow
 
 log = logging.getLogger(__name__)
@@ -201,7 +202,7 @@ class Pipeline:
             with self.store.write() as db:
                 item_store.apply(db, row.id, plan, now)
                 if tags is not None:
-                    item_store.save_model_tags(db, [i.item_id for i in plan.to_score], tags, self.tagger.version, now)
+                    self._save_tags(db, [i.item_id for i in plan.to_score], tags, now)
                 source_store.record_run(
                     db, row.id, started=fetched.started, finished=clock.now_iso(), state=fetched.state,
                     new=len(plan.new), updated=len(plan.changed), linked=len(plan.linked), seen=outcome.seen,
@@ -230,6 +231,13 @@ class Pipeline:
             thread = (str(raw.thread_id), raw.thread_title) if raw.thread_id else None
             incoming.append(item_store.Incoming(n.row, n.link_key, n.text, author, thread, origin=raw))
         return incoming
+
+    def _save_tags(self, db, item_ids: list[int], tags: list, now: str) -> None:
+        tag_store.save_model_tags(db, item_ids, tags, self.tagger.version, now)
+        with_vectors = [(i, t.embedding) for i, t in zip(item_ids, tags, strict=True) if t.embedding is not None]
+        if with_vectors and self.tagger.embedding_model:
+            ids, vectors = zip(*with_vectors, strict=True)
+            tag_store.save_embeddings(db, ids, vectors, self.tagger.embedding_model)
 
     def _tag(self, batch: list[item_store.Incoming], outcome: SourceOutcome):
         if self.tagger is None or not batch:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,10 +12,14 @@ class TagResult:
     topics: Sequence[tuple[str, float]]
     """(topic id, score), best first; the first is the primary topic."""
     sentiment: tuple[str, float] | None = None
+    embedding: Any = None
+    """The item's embedding (float32 array), when the tagger made one: the store keeps it for reuse."""
 
 
 class Tagger(Protocol):
     version: str
+    embedding_model: str | None
+    """Names the embedding space of `TagResult.embedding`; None if the tagger makes none."""
 
     def tag(self, texts: Sequence[str]) -> list[TagResult]:
         """One result per text, in order."""

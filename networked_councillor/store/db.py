@@ -61,14 +61,13 @@ class Store:
         pending = migrations.pending(self.db)
         if not pending:
             return
-        has_data = bool(self.db.table_names())
+        existing = bool(self.db.table_names())  # a brand-new file has nothing worth backing up
         for i, migration in enumerate(pending):
-            if has_data:
+            if existing:
                 self.backup(reason=f"before-{migration.name}")
             log.info("applying migration %s", migration.name)
             following = pending[i + 1].name if i + 1 < len(pending) else None
             migrations.apply(self.db, stop_before=following)
-            has_data = True
 
     def backup(self, reason: str = "manual") -> Path:
         """Copy the whole database (consistently, even mid-WAL) into ``backups/``."""

@@ -126,32 +126,6 @@ def apply(db: Database, source_id: str, plan: Plan, now: str) -> None:
         )
 
 
-def save_model_tags(
-    db: Database, item_ids: Sequence[int], results: Sequence[Any], model_version: str, now: str
-) -> None:
-    """Replace the model's tags on these items; the councillor's own tags always win."""
-    for chunk in _chunks(list(item_ids)):
-        marks = ",".join("?" * len(chunk))
-        db.execute(f"DELETE FROM tags WHERE origin = 'model' AND item_id IN ({marks})", chunk)
-    rows = []
-    for item_id, result in zip(item_ids, results, strict=True):
-        rows += [(item_id, "topic", label, score, model_version, now) for label, score in result.topics]
-        if result.sentiment:
-            rows.append((item_id, "sentiment", result.sentiment[0], result.sentiment[1], model_version, now))
-    db.conn.executemany(
-        "INSERT INTO tags (item_id, kind, label, score, origin, model_version, created_at) VALUES (?, ?, ?, ?, 'model', ?, ?)",
-        rows,
-    )
-    db.conn.executemany(
-        "UPDATE items SET "
-        "topic = coalesce((SELECT label FROM tags WHERE item_id = items.id AND kind = 'topic' AND origin = 'user'), ?), "
-        "sentiment = coalesce((SELECT label FROM tags WHERE item_id = items.id AND kind = 'sentiment' AND origin = 'user'), ?) "
-        "WHERE id = ?",
-        ((r.topics[0][0] if r.topics else None, r.sentiment[0] if r.sentiment else None, i)
-         for i, r in zip(item_ids, results, strict=True)),
-    )
-
-
 # ---- queries -------------------------------------------------------------
 
 _LIST_SQL = """

@@ -236,3 +236,20 @@ def m001_initial(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m002_learning(db: Database) -> None:
+    """What the councillor teaches the tagger, kept even when the items themselves are purged."""
+    db["training_examples"].create(
+        {"id": int, "text": str, "topic": str, "sentiment": str, "origin": str, "item_id": int, "created_at": str},
+        pk="id",
+        not_null={"text", "origin"},
+        defaults={"origin": "correction"},
+    )
+    db["training_examples"].create_index(["item_id"])
+    db["user_topics"].create(
+        {"id": str, "name": str, "description": str, "examples": str, "created_at": str},
+        pk="id",
+        not_null={"name", "description"},
+    )

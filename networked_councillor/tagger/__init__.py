@@ -1,0 +1,1 @@
+"""The local tagger: topic and sentiment from a small offline model. No Qt."""
