@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from networked_councillor import __version__, cli_model
-from networked_councillor.core import clock
+from networked_councillor.core import clock, source_config
 from networked_councillor.core.errors import ConfigError, NcError
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
 from networked_councillor.plugin_api.source import ConfigField
@@ -188,41 +188,16 @@ def cmd_sources(app, args) -> int:
 
 def parse_config(fields: Sequence[ConfigField], pairs: Sequence[str]) -> dict[str, Any]:
     """Turn KEY=VALUE strings into a config dict, typed by the plugin's fields."""
-    by_key = {f.key: f for f in fields}
-    config: dict[str, Any] = {f.key: f.default for f in fields if f.default is not None and f.kind != "secret"}
+    values: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        field = by_key.get(key.strip())
-        if not sep or field is None:
-            known = ", ".join(by_key) or "none"
-            raise ConfigError(f"Unknown setting {pair!r}. This plugin's settings are: {known}.")
-        if field.kind == "secret":
+        if not sep:
+            raise ConfigError(f"{pair!r} is not KEY=VALUE.")
+        if any(f.key == key.strip() and f.kind == "secret" for f in fields):
             raise ConfigError(f"{key} is secret: pass --secret {key} and type it when asked, so it stays out of "
                               "your shell history.")
-        config[field.key] = _typed(field, value.strip())
-    missing = [f.key for f in fields if f.required and f.kind != "secret" and config.get(f.key) in (None, "")]
-    if missing:
-        raise ConfigError(f"Missing required setting: {', '.join(missing)} (use --set KEY=VALUE).")
-    return config
-
-
-def _typed(field: ConfigField, value: str) -> Any:
-    if field.kind == "bool":
-        if value.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-            raise ConfigError(f"{field.key} must be yes or no.")
-        return value.lower() in ("1", "true", "yes", "on")
-    if field.kind == "int":
-        try:
-            return int(value)
-        except ValueError:
-            raise ConfigError(f"{field.key} must be a whole number.") from None
-    if field.kind == "list":
-        return [v.strip() for v in value.split(",") if v.strip()]
-    if field.kind == "choice" and field.choices and value not in field.choices:
-        raise ConfigError(f"{field.key} must be one of: {', '.join(field.choices)}.")
-    if field.kind == "url" and not value.startswith(("http://", "https://", "file:")):
-        raise ConfigError(f"{field.key} must be a web address starting with https:// (or a file: address).")
-    return value
+        values[key.strip()] = value.strip()
+    return source_config.validate(fields, values)
 
 
 def _store_secrets(plugin, source_id: str, keys: Sequence[str]) -> None:
@@ -302,7 +277,7 @@ def cmd_items(app, args) -> int:
     from networked_councillor.store import settings as settings_store
 
     with app.store.read() as db:
-        threshold = 0.0 if getattr(args, "all", False) else settings_store.load_ward(db).threshold
+        threshold = 0.0 if getattr(args, "all", False) else settings_store.load_ward(db).effective_threshold
         if args.action == "show":
             item = item_store.get(db, args.id)
             if item is None:

@@ -3,6 +3,7 @@ import os
 # Before anything imports Qt: tests draw into memory, never onto a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["XDG_CONFIG_HOME"] = __import__("tempfile").mkdtemp(prefix="nc-test-config-")  # never the user's QSettings
 
 import sys
 from pathlib import Path

@@ -144,6 +144,14 @@ class Pipeline:
         report.outcomes.sort(key=lambda o: o.name.lower())
         return report
 
+    def try_source(self, row: SourceRow, cancel: threading.Event | None = None) -> list[RawItem]:
+        """Fetch once without storing anything: the settings dialog's "Test connection"."""
+        with self.store.read() as db:
+            ward = settings_store.load_ward(db)
+        probe = SourceRow(row.id, row.plugin, row.name, config=dict(row.config))  # no cursor: a full read
+        with self.http_factory() as http:
+            return self._run_plugin(probe, http, ward, cancel or threading.Event(), lambda f, m: None).items
+
     # ---- in a worker thread: network and parsing only -------------------------
 
     def _run_plugin(
@@ -196,6 +204,7 @@ class Pipeline:
                 )
                 inc.row["relevance"] = score
                 inc.row["evidence"] = dumps([{"kind": e.kind, "term": e.term} for e in evidence])
+                inc.row["mentions_me"] = int(any(e.kind == "handle" for e in evidence))
             tags = self._tag(plan.to_score, outcome)
             if cancel.is_set():
                 raise Cancelled()

@@ -36,6 +36,11 @@ class WardProfile:
     def is_set_up(self) -> bool:
         return bool(self.name and (self.places or self.streets or self.postcodes or self.boundary))
 
+    @property
+    def effective_threshold(self) -> float:
+        """With no ward set up nothing can score, so nothing is hidden."""
+        return self.threshold if self.is_set_up else 0.0
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

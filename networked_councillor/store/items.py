@@ -25,7 +25,7 @@ STATES = ("new", "needs_reply", "replied", "done", "snoozed")
 SOURCE_COLUMNS = (
     "kind", "url", "title", "text", "html", "author_id", "thread_id", "parent_external_id",
     "created_at", "updated_at", "fetched_at", "lat", "lon", "categories", "engagement",
-    "enclosures", "langs", "extra", "raw", "source_hash", "link_key", "relevance", "evidence",
+    "enclosures", "langs", "extra", "raw", "source_hash", "link_key", "relevance", "evidence", "mentions_me",
 )
 
 
@@ -106,6 +106,8 @@ def apply(db: Database, source_id: str, plan: Plan, now: str) -> None:
         inc.row["thread_id"] = threads.get(inc.thread[0]) if inc.thread else None
         inc.row["fetched_at"] = now
         inc.row["link_key"] = inc.link_key
+    for inc in plan.new:
+        inc.row["created_at"] = inc.row["created_at"] or now  # undated items sort as first seen
     if plan.new:
         columns = ("source_id", "external_id", "first_seen_at", *SOURCE_COLUMNS)
         sql = f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
@@ -116,7 +118,9 @@ def apply(db: Database, source_id: str, plan: Plan, now: str) -> None:
         for inc in plan.new:
             inc.item_id = ids[inc.row["external_id"]][0]
     if plan.changed:
-        sql = f"UPDATE items SET {', '.join(f'{c} = ?' for c in SOURCE_COLUMNS)} WHERE id = ?"
+        # An undated item keeps the time it was first seen.
+        sets = ", ".join("created_at = coalesce(?, created_at)" if c == "created_at" else f"{c} = ?" for c in SOURCE_COLUMNS)
+        sql = f"UPDATE items SET {sets} WHERE id = ?"
         db.conn.executemany(sql, ([*(inc.row.get(c) for c in SOURCE_COLUMNS), inc.item_id] for inc in plan.changed))
     if plan.linked:
         db.conn.executemany(
@@ -124,6 +128,21 @@ def apply(db: Database, source_id: str, plan: Plan, now: str) -> None:
             "ON CONFLICT (source_id, external_id) DO UPDATE SET url = excluded.url, seen_at = excluded.seen_at",
             ([inc.item_id, source_id, inc.row["external_id"], inc.row.get("url"), now] for inc in plan.linked),
         )
+
+
+# Items the councillor has worked on: never deleted by a purge or by removing their source.
+WORKED_ON = (
+    "items.id IN (SELECT item_id FROM issue_items) OR items.id IN (SELECT item_id FROM drafts) "
+    "OR items.pinned = 1 OR items.id IN (SELECT item_id FROM tags WHERE origin = 'user')"
+)
+
+
+def delete_unworked(db: Database, where: str, params: Sequence) -> int:
+    """Delete the items matching ``where`` that nobody has worked on, with their tags and embeddings."""
+    doomed = f"SELECT items.id FROM items WHERE ({where}) AND NOT ({WORKED_ON})"
+    for table in ("tags", "embeddings", "item_sightings"):
+        db.execute(f"DELETE FROM {table} WHERE item_id IN ({doomed})", list(params))
+    return db.execute(f"DELETE FROM items WHERE id IN ({doomed})", list(params)).rowcount
 
 
 # ---- queries -------------------------------------------------------------

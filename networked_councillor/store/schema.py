@@ -253,3 +253,24 @@ def m002_learning(db: Database) -> None:
         pk="id",
         not_null={"name", "description"},
     )
+
+
+@migrations()
+def m003_inbox(db: Database) -> None:
+    """What the desktop inbox filters and sorts on, indexed so a million items stay quick."""
+    db["items"].add_column("mentions_me", int, not_null_default=0)
+    db.execute(
+        "UPDATE items SET mentions_me = 1 WHERE evidence LIKE '%\"kind\":\"handle\"%'"
+    )
+    for old in ("idx_items_state", "idx_items_topic", "idx_items_relevance"):
+        db.execute(f"DROP INDEX IF EXISTS {old}")
+    db.executescript(
+        """
+        CREATE INDEX idx_items_state_created ON items (state, created_at);
+        CREATE INDEX idx_items_topic_created ON items (topic, created_at);
+        CREATE INDEX idx_items_source_created ON items (source_id, created_at);
+        CREATE INDEX idx_items_mentions_created ON items (created_at) WHERE mentions_me = 1;
+        CREATE INDEX idx_items_pinned_created ON items (created_at) WHERE pinned = 1;
+        CREATE INDEX idx_items_snoozed ON items (snoozed_until) WHERE snoozed_until IS NOT NULL;
+        """
+    )

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from networked_councillor.core.errors import ConfigError
+from networked_councillor.store.items import delete_unworked
 
 
 @dataclass(slots=True)
@@ -78,14 +79,7 @@ def remove(db: Database, source_id: str) -> int:
     councillor corrected are kept. Returns how many items were removed.
     """
     get(db, source_id)
-    keep = (
-        "id IN (SELECT item_id FROM issue_items) OR id IN (SELECT item_id FROM drafts) OR pinned = 1 "
-        "OR id IN (SELECT item_id FROM tags WHERE origin = 'user')"
-    )
-    doomed = f"SELECT id FROM items WHERE source_id = ? AND NOT ({keep})"
-    for table in ("tags", "embeddings", "item_sightings"):
-        db.execute(f"DELETE FROM {table} WHERE item_id IN ({doomed})", [source_id])
-    removed = db.execute(f"DELETE FROM items WHERE id IN ({doomed})", [source_id]).rowcount
+    removed = delete_unworked(db, "items.source_id = ?", [source_id])
     db.execute("DELETE FROM item_sightings WHERE source_id = ?", [source_id])
     db.execute("DELETE FROM sources WHERE id = ?", [source_id])
     return removed

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from networked_councillor.app import App
 from networked_councillor.core.errors import NcError
+from networked_councillor.ui.theme import apply_theme
 
 
 def run(data_dir: str | None = None) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("Networked Councillor")
     qt_app.setOrganizationName("Networked Councillor")
+    apply_theme(qt_app, QSettings("Networked Councillor", "Networked Councillor").value("theme", "light"))
     try:
         app = App(data_dir)
     except NcError as exc:

@@ -1,94 +1,655 @@
-"""The main window: for now, the ward's newest items in a table."""
+"""The main window: ward and views on the left, the inbox in the middle, the item on the right."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import timedelta
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHeaderView, QMainWindow, QMessageBox, QTableView
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDockWidget,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from networked_councillor import __version__
-from networked_councillor.store import items as item_store
+from networked_councillor.core import casework, clock
+from networked_councillor.core.errors import NcError
+from networked_councillor.store import inbox as inbox_store
 from networked_councillor.store import settings as settings_store
+from networked_councillor.store import sources as source_store
+from networked_councillor.store import tags as tag_store
+from networked_councillor.store.inbox import VIEWS, InboxFilter
+from networked_councillor.tagger.topics import default_topics
+from networked_councillor.ui.errors import explain
+from networked_councillor.ui.itemmodels.inbox import TOPICS, ItemIdRole, InboxModel
+from networked_councillor.ui.itemmodels.sources import SourceStatusModel, configure_view
+from networked_councillor.ui.tasks import TaskRunner
+from networked_councillor.ui.theme import THEMES, apply_theme
+from networked_councillor.ui.widgets.chips import TopicChipDelegate
+from networked_councillor.ui.widgets.detail import ItemDetail
+from networked_councillor.ui.widgets.filterbar import FilterBar
+from networked_councillor.ui.widgets.sidebar import Sidebar
 
-Index = QModelIndex | QPersistentModelIndex
+HEADER_KEY = "inbox_header_v2"  # bump when the inbox's columns change, so an old layout is not restored
+SNOOZES = {"For an hour": timedelta(hours=1), "Until tomorrow": timedelta(days=1), "For a week": timedelta(days=7)}
 
 
-class RecentItemsModel(QAbstractTableModel):
-    """A read-only table of item rows (dicts from the store)."""
+class InboxTable(QTableView):
+    """The inbox view: the source column shows the source's icon; chips paint the topics."""
 
-    COLUMNS = ("When", "Source", "From", "What", "Relevance", "Matched")
-
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
+    def __init__(self, model: InboxModel) -> None:
         super().__init__()
-        self._rows = rows
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.get("text")
-        column = index.column()
-        if column == 0:
-            return datetime.fromisoformat(row["created_at"]).astimezone().strftime("%d %b %H:%M") if row["created_at"] else ""
-        if column == 1:
-            return row.get("source_name") or row["source_id"]
-        if column == 2:
-            return row.get("author_name") or row.get("author_handle") or ""
-        if column == 3:
-            return " ".join((row.get("title") or row.get("text") or "").split())[:200]
-        if column == 4:
-            return f"{row['relevance']:.2f}"
-        return ", ".join(e["term"] for e in row.get("evidence") or [])
+        self.setModel(model)
+        self.setAccessibleName("Inbox")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setWordWrap(False)
+        self.setShowGrid(False)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.setItemDelegateForColumn(TOPICS, TopicChipDelegate(self))
+        header = self.horizontalHeader()
+        for column, width in enumerate((30, 120, 0, 180, 72, 72, 64)):
+            if width:
+                self.setColumnWidth(column, width)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, app) -> None:
+    def __init__(self, app, *, runner: TaskRunner | None = None, welcome: bool = True) -> None:
         super().__init__()
         self.app = app
-        with app.store.read() as db:
-            ward = settings_store.load_ward(db)
-            rows = item_store.recent(db, limit=500, min_relevance=ward.threshold)
-        self.setWindowTitle(f"Networked Councillor: {ward.name} ward" if ward.name else "Networked Councillor")
-        self.table = QTableView(self)
-        self.table.setAccessibleName("Items about the ward")
-        self.table.setModel(RecentItemsModel(rows))
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.table.setWordWrap(False)
-        for column, width in enumerate((110, 200, 150, 0, 80, 280)):
-            if width:
-                self.table.setColumnWidth(column, width)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.setCentralWidget(self.table)
-        self.statusBar().showMessage(
-            f"{len(rows)} items about the ward" if ward.name else
-            "No ward set up yet: run `networked-councillor demo` to try the demo ward.")
+        self.prefs = QSettings("Networked Councillor", "Networked Councillor")
+        self.runner = runner or TaskRunner(self)
+        self.runner.started.connect(self._task_started)
+        self.runner.ended.connect(self._task_ended)
+        self._load_ward_and_topics()
+
+        self.inbox = InboxModel(app.store, self.topic_names, self)
+        self.table = InboxTable(self.inbox)
+        self.sidebar = Sidebar()
+        self.filter_bar = FilterBar()
+        self._make_actions()
+        self.detail = ItemDetail(self.item_actions, self.topic_names)
+        self.detail.set_topics(self.topic_names)
+        self._layout()
         self._menus()
-        self.resize(1200, 720)
+        self._status_bar()
+        self._source_panel()
+
+        self.sidebar.chosen.connect(self._view_chosen)
+        self.sidebar.delete_saved.connect(self._delete_saved_search)
+        self.filter_bar.changed.connect(self._apply_filters)
+        self.filter_bar.save_requested.connect(self.save_search)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.detail.correct_topic.connect(self.correct_topic)
+        self.detail.correct_sentiment.connect(self.correct_sentiment)
+        self.detail.link_activated.connect(self.open_link)
+        self.detail.open_item.connect(self.show_item)
+
+        self._populate_choices()
+        self.set_filter(InboxFilter(view="inbox"))
+        self._restore_layout()
+        self.refresh_timer = QTimer(self, timeout=self.fetch)
+        self._schedule_refresh()
+        from networked_councillor.ui.notifications import Notifier
+
+        self.notifier = Notifier(self)
+        if welcome and not self.ward.is_set_up:
+            QTimer.singleShot(0, self.welcome)
+
+    # ---- set-up ---------------------------------------------------------------------
+
+    def _load_ward_and_topics(self) -> None:
+        with self.app.store.read() as db:
+            self.ward = settings_store.load_ward(db)
+            own = tag_store.user_topics(db)
+        self.topic_names = {t.id: t.name for t in default_topics()} | {t["id"]: t["name"] for t in own}
+        self.setWindowTitle(f"{self.ward.name} ward: Networked Councillor" if self.ward.name
+                            else "Networked Councillor")
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip or text.replace('&', '').rstrip('…')}"
+                          + (f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})" if shortcut else ""))
+        action.setStatusTip(tip)
+        return action
+
+    def _make_actions(self) -> None:
+        a = self._action
+        self.fetch_action = a("&Fetch now", self.fetch, QKeySequence.StandardKey.Refresh, "Fetch new items from every source")
+        self.cancel_action = a("&Cancel", self.runner.cancel_all, "Ctrl+.", "Stop what is running")
+        self.settings_action = a("&Settings…", self.open_settings, "Ctrl+,", "Sources, ward, topics, passwords")
+        self.ward_action = a("Set up my &ward…", lambda: self.open_settings("ward"), None, "Tell the app about your ward")
+        self.demo_action = a("Open the &demo ward", self.load_demo, None, "Load the fictional Millbrook ward")
+        self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.find_action = a("&Find…", self._focus_search, QKeySequence.StandardKey.Find, "Search the ward's posts")
+        self.clear_action = a("C&lear filters", self.filter_bar.clear, "Ctrl+Shift+L")
+        self.save_search_action = a("&Save search as a view…", self.save_search, QKeySequence.StandardKey.Save)
+        self.dashboard_action = a("&Dashboard", self.open_dashboard, "Ctrl+D", "Charts of topics, feeling and sources")
+        self.next_pane_action = a("Next &pane", self._next_pane, "F6", "Move between the views, inbox and item")
+        self.reply_action = a("&Reply…", self.reply, "Ctrl+R", "Write a reply")
+        self.issue_action = a("&Log issue…", self.log_issue, "Ctrl+L", "Turn this into casework")
+        self.browser_action = a("&Open in browser", self.open_in_browser, "Ctrl+O", "Open the original post")
+        self.done_action = a("Mark &done", lambda: self.set_state("done"), "Ctrl+E", "Nothing more to do")
+        self.needs_reply_action = a("&Needs reply", lambda: self.set_state("needs_reply"), "Ctrl+Shift+R")
+        self.new_action = a("Mark as ne&w", lambda: self.set_state("new"), "Ctrl+U")
+        self.pin_action = a("&Pin / unpin", self.toggle_pin, "Ctrl+P", "Keep it at hand")
+        self.snooze_action = a("S&nooze until tomorrow", lambda: self.snooze(SNOOZES["Until tomorrow"]), "Ctrl+H",
+                               "Hide it until tomorrow")
+        self.topic_action = a("Change &topic…", self._topic_menu, "Ctrl+T", "Correct the topic (teaches the model)")
+        self.similar_action = a("Similar &posts", self.similar_posts, "Ctrl+M", "Posts most like this one")
+        self.retrain_action = a("&Retrain now", self.retrain, None, "Retrain the model with your corrections")
+        self.item_actions = [self.reply_action, self.issue_action, self.browser_action, self.done_action,
+                             self.needs_reply_action, self.pin_action, self.snooze_action, self.similar_action]
+        self.view_actions = []
+        for number, (view, label) in enumerate(VIEWS.items(), start=1):
+            self.view_actions.append(a(label, lambda v=view: self.set_filter(InboxFilter(view=v)), f"Ctrl+{number}"))
+
+    def _layout(self) -> None:
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.table)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("panes")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setSizes([210, 830, 560])
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.setCentralWidget(self.splitter)
+        self.setTabOrder(self.sidebar, self.filter_bar.search)
+        self.setTabOrder(self.filter_bar.search, self.table)
+        self.setTabOrder(self.table, self.detail.body)
 
     def _menus(self) -> None:
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
-        self.menuBar().addMenu("&File").addAction(quit_action)
-        about = QAction("&About Networked Councillor", self, triggered=self._about)
-        self.menuBar().addMenu("&Help").addAction(about)
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        for action in (self.fetch_action, self.cancel_action, None, self.ward_action, self.demo_action,
+                       self.settings_action, None, self.quit_action):
+            file.addSeparator() if action is None else file.addAction(action)
+        edit = bar.addMenu("&Edit")
+        for action in (self.find_action, self.clear_action, self.save_search_action):
+            edit.addAction(action)
+        view = bar.addMenu("&View")
+        for action in self.view_actions:
+            view.addAction(action)
+        view.addSeparator()
+        view.addAction(self.dashboard_action)
+        self.theme_menu = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        for key, name in THEMES.items():
+            action = QAction(name, self, checkable=True, checked=self.prefs.value("theme", "light") == key)
+            action.triggered.connect(lambda _c=False, k=key: self.set_theme(k))
+            group.addAction(action)
+            self.theme_menu.addAction(action)
+        view.addAction(self.next_pane_action)
+        self.view_menu = view
+        item = bar.addMenu("&Item")
+        for action in (*self.item_actions[:3], None, *self.item_actions[3:7], self.new_action, None, self.topic_action,
+                       self.similar_action):
+            item.addSeparator() if action is None else item.addAction(action)
+        snooze = item.addMenu("Snooze")
+        for label, delta in SNOOZES.items():
+            snooze.addAction(label, lambda d=delta: self.snooze(d))
+        snooze.addAction("Wake now", lambda: self.snooze(None))
+        tools = bar.addMenu("&Tools")
+        tools.addAction(self.retrain_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1"))
+        help_menu.addAction(self._action("&About Networked Councillor", self.about))
 
-    def _about(self) -> None:
+    def _status_bar(self) -> None:
+        self.progress = QProgressBar(maximumWidth=220, textVisible=True)
+        self.progress.setAccessibleName("Progress")
+        self.progress_label = QLabel()
+        self.cancel_button = QPushButton("Cancel", clicked=self.runner.cancel_all)
+        self.cancel_button.setAccessibleName("Cancel what is running")
+        self.count_label = QLabel()
+        for widget in (self.progress_label, self.progress, self.cancel_button):
+            self.statusBar().addPermanentWidget(widget)
+            widget.hide()
+        self.statusBar().addPermanentWidget(self.count_label)
+
+    def _source_panel(self) -> None:
+        self.sources_model = SourceStatusModel(self.app.store, self)
+        view = QTableView()
+        view.setModel(self.sources_model)
+        view.setAccessibleName("Sources and how their last fetch went")
+        configure_view(view)
+        self.source_dock = QDockWidget("Sources", self)
+        self.source_dock.setObjectName("sources")
+        self.source_dock.setWidget(view)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.source_dock)
+        self.source_dock.hide()
+        toggle = self.source_dock.toggleViewAction()
+        toggle.setText("&Source status")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.view_menu.addAction(toggle)
+
+    def _restore_layout(self) -> None:
+        geometry = self.prefs.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 900)
+        for key, target in (("panes", self.splitter), (HEADER_KEY, self.table.horizontalHeader())):
+            state = self.prefs.value(key)
+            if state is not None:
+                target.restoreState(state)
+        state = self.prefs.value("window_state")
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.prefs.setValue("geometry", self.saveGeometry())
+        self.prefs.setValue("window_state", self.saveState())
+        self.prefs.setValue("panes", self.splitter.saveState())
+        self.prefs.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())
+        self.runner.cancel_all()
+        self.runner.wait(5000)
+        super().closeEvent(event)
+
+    # ---- views, filters and search --------------------------------------------------
+
+    def _populate_choices(self) -> None:
+        with self.app.store.read() as db:
+            sources = [(r.id, r.name, r.plugin) for r in source_store.all_sources(db)]
+            saved = settings_store.get_setting(db, "saved_views", [])
+        self.sidebar.populate(self.ward.name, self.topic_names, sources, saved)
+        self.filter_bar.set_choices(self.topic_names, sources)
+
+    def set_filter(self, f: InboxFilter) -> None:
+        """Show ``f`` in the inbox (from the sidebar, a shortcut, a saved search or a chart)."""
+        f = f.with_(min_relevance=self.ward.effective_threshold)
+        self.sidebar.select_filter(f.with_(min_relevance=0.0))
+        self.filter_bar.show_filter(f)
+        self._base_view = f.view
+        self._show(f)
+
+    def _view_chosen(self, f: InboxFilter) -> None:
+        self.set_filter(f)
+
+    def _apply_filters(self) -> None:
+        self._show(self.filter_bar.apply_to(InboxFilter(view=self._base_view, min_relevance=self.ward.effective_threshold)))
+
+    def _show(self, f: InboxFilter) -> None:
+        selected = self.current_item_id()
+        try:
+            self.inbox.set_filter(f)
+        except NcError as exc:
+            explain(self, exc)
+            return
+        self._restore_selection(selected)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        loaded = self.inbox.rowCount()
+        more = "+" if self.inbox.canFetchMore() else ""
+        self.count_label.setText(f"{loaded}{more} items")
+
+    def _focus_search(self) -> None:
+        self.filter_bar.search.setFocus()
+        self.filter_bar.search.selectAll()
+
+    def save_search(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save search", "Name this view:")
+        if not ok or not name.strip():
+            return
+        current = self.inbox.filter.as_dict()
+        with self.app.store.write() as db:
+            saved = [s for s in settings_store.get_setting(db, "saved_views", []) if s["name"] != name.strip()]
+            saved.append({"name": name.strip(), "filter": current})
+            settings_store.set_setting(db, "saved_views", saved)
+        self._populate_choices()
+
+    def _delete_saved_search(self, name: str) -> None:
+        with self.app.store.write() as db:
+            saved = [s for s in settings_store.get_setting(db, "saved_views", []) if s["name"] != name]
+            settings_store.set_setting(db, "saved_views", saved)
+        self._populate_choices()
+
+    def _next_pane(self) -> None:
+        panes = [self.sidebar, self.table, self.detail.body]
+        focused = QApplication.focusWidget()
+        index = next((i for i, p in enumerate(panes) if p is focused or p.isAncestorOf(focused or p)), -1)
+        panes[(index + 1) % len(panes)].setFocus()
+
+    # ---- the selected item -----------------------------------------------------------
+
+    def current_item_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return index.data(ItemIdRole) if index.isValid() else None
+
+    def selected_ids(self) -> list[int]:
+        rows = self.table.selectionModel().selectedRows()
+        ids = [index.data(ItemIdRole) for index in rows]
+        current = self.current_item_id()
+        return ids or ([current] if current is not None else [])
+
+    def _selection_changed(self) -> None:
+        self.show_detail(self.current_item_id())
+
+    def show_detail(self, item_id: int | None) -> None:
+        item = None
+        if item_id is not None:
+            with self.app.store.read() as db:
+                item = inbox_store.detail(db, item_id)
+        self.detail.show_item(item)
+        for action in self.item_actions + [self.topic_action, self.new_action]:
+            action.setEnabled(item is not None)
+
+    def show_item(self, item_id: int) -> None:
+        """Select an item in the list if it is there, else just show it."""
+        position = self.inbox.position_of(item_id)
+        if position is None:
+            self.show_detail(item_id)
+            return
+        self.table.selectRow(position)
+
+    def _restore_selection(self, item_id: int | None) -> None:
+        position = self.inbox.position_of(item_id) if item_id is not None else None
+        if position is not None:
+            self.table.selectRow(position)
+        elif self.inbox.rowCount():
+            self.table.selectRow(0)
+        else:
+            self.show_detail(None)
+
+    # ---- item actions ------------------------------------------------------------------
+
+    def data_changed(self, kind: str = "items", ids: list[int] | None = None) -> None:
+        """The one place the window refreshes after a write (Anki's operation-did-execute pattern)."""
+        if kind in ("ward", "topics", "sources", "settings"):
+            self._load_ward_and_topics()
+            self.inbox.topic_names = self.topic_names
+            self.detail.set_topics(self.topic_names)
+            self._populate_choices()
+            self.sources_model.refresh()
+            self._schedule_refresh()
+        if kind == "appearance":
+            self.set_theme(self.prefs.value("theme", "light"))
+            return
+        if ids is not None and kind == "item-data":
+            self.inbox.invalidate(ids)
+            self.show_detail(self.current_item_id())
+            return
+        selected = self.current_item_id()
+        self.inbox.refresh()
+        self._restore_selection(selected)
+        self._update_count()
+
+    def _write(self, change, *, kind: str = "items", ids: list[int] | None = None) -> bool:
+        try:
+            with self.app.store.write() as db:
+                change(db)
+        except NcError as exc:
+            explain(self, exc)
+            return False
+        self.data_changed(kind, ids)
+        return True
+
+    def set_state(self, state: str) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self._write(lambda db: inbox_store.set_state(db, ids, state))
+
+    def toggle_pin(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        with self.app.store.read() as db:
+            pinned = all(db.execute("SELECT pinned FROM items WHERE id = ?", [i]).fetchone()[0] for i in ids)
+        self._write(lambda db: inbox_store.set_pinned(db, ids, not pinned))
+
+    def snooze(self, delta: timedelta | None) -> None:
+        ids = self.selected_ids()
+        if ids:
+            until = (clock.utcnow() + delta).isoformat(timespec="seconds") if delta else None
+            self._write(lambda db: inbox_store.snooze(db, ids, until))
+
+    def correct_topic(self, item_id: int, topic: str) -> None:
+        self._write(lambda db: tag_store.correct(db, item_id, "topic", topic, clock.now_iso()),
+                    kind="item-data", ids=[item_id])
+        self.statusBar().showMessage(f"Topic set to {self.topic_names.get(topic, topic)}. "
+                                     "The model learns from this at the next retrain.", 8000)
+
+    def correct_sentiment(self, item_id: int, sentiment: str) -> None:
+        self._write(lambda db: tag_store.correct(db, item_id, "sentiment", sentiment, clock.now_iso()),
+                    kind="item-data", ids=[item_id])
+
+    def _topic_menu(self) -> None:
+        if self.detail.item is not None:
+            self.detail.topic_menu.popup(self.detail.topic_button.mapToGlobal(self.detail.topic_button.rect().bottomLeft()))
+
+    def open_link(self, url: QUrl) -> None:
+        if url.scheme() not in ("http", "https", "mailto"):
+            return
+        answer = QMessageBox.question(self, "Open link", f"Open this link in your web browser?\n\n{url.toString()}")
+        if answer == QMessageBox.StandardButton.Yes:
+            QDesktopServices.openUrl(url)
+
+    def open_in_browser(self) -> None:
+        item = self.detail.item
+        if item and item.get("url"):
+            QDesktopServices.openUrl(QUrl(item["url"]))
+        elif item:
+            self.statusBar().showMessage("This item has no web address.", 5000)
+
+    def reply(self) -> None:
+        from networked_councillor.ui.dialogs import ReplyDialog
+
+        item = self.detail.item
+        if item and ReplyDialog(self, item).exec():
+            self._write(lambda db: inbox_store.set_state(db, [item["id"]], "replied"))
+
+    def log_issue(self) -> None:
+        from networked_councillor.ui.dialogs import LogIssueDialog
+
+        item = self.detail.item
+        if item is None:
+            return
+        dialog = LogIssueDialog(self, item, self.topic_names, self.ward.name)
+        if dialog.exec():
+            issue = dialog.issue()
+            if self._write(lambda db: casework.create_issue(db, issue, clock.now_iso()), kind="item-data",
+                           ids=[item["id"]]):
+                self.statusBar().showMessage(f"Issue logged: {issue.title}", 8000)
+
+    def similar_posts(self) -> None:
+        item_id = self.current_item_id()
+        if item_id is None:
+            return
+        from networked_councillor.core.similar import similar_items
+
+        def show(found: list[tuple[int, float]]) -> None:
+            if not found:
+                self.statusBar().showMessage("This item has no stored embedding yet (it is tagged at the next fetch).",
+                                             8000)
+                return
+            self.similar_results = found
+            menu = QMenu(self)
+            with self.app.store.read() as db:
+                rows = inbox_store.rows(db, [i for i, _ in found])
+            for other, score in found:
+                row = rows.get(other)
+                if row:
+                    text = " ".join((row["title"] or row["preview"] or "").split())[:90]
+                    menu.addAction(f"{score:.0%}  {text}", lambda o=other: self.show_item(o))
+            menu.popup(self.table.mapToGlobal(self.table.rect().center()))
+
+        self.runner.submit("similar", lambda cancel, progress: similar_items(
+            self.app.store, item_id, cancel=cancel, progress=progress), on_done=show,
+            on_error=lambda e: explain(self, e))
+
+    # ---- background work ---------------------------------------------------------------
+
+    def fetch(self) -> None:
+        if self.runner.busy("fetch"):
+            return
+        pipeline = self.app.pipeline()
+        self.fetch_action.setEnabled(False)
+        self.runner.submit("fetch", lambda cancel, progress: pipeline.fetch(cancel=cancel, progress=progress),
+                           on_done=self._fetched, on_error=self._fetch_failed)
+
+    def _fetched(self, report) -> None:
+        self.fetch_action.setEnabled(True)
+        failed = [o for o in report.outcomes if not o.ok]
+        message = f"{report.new} new items"
+        if failed:
+            message += f"; {len(failed)} source(s) had a problem (see Sources, Ctrl+Shift+S)"
+        if self.app.tagger_problem:
+            message += f"; not tagged: {self.app.tagger_problem}"
+        self.statusBar().showMessage(message, 15000)
+        self._apply_retention()
+        self.sources_model.refresh()
+        self.data_changed("items")
+        self.notifier.check()
+
+    def _fetch_failed(self, error: Exception) -> None:
+        self.fetch_action.setEnabled(True)
+        explain(self, error, "Fetch")
+
+    def _apply_retention(self) -> None:
+        from networked_councillor.core.retention import purge_older_than
+
+        with self.app.store.write() as db:
+            days = settings_store.get_setting(db, "retention.days", 0)
+            if days:
+                purge_older_than(db, days, clock.utcnow())
+
+    def _schedule_refresh(self) -> None:
+        with self.app.store.read() as db:
+            minutes = settings_store.get_setting(db, "refresh.minutes", 30)
+        self.refresh_timer.stop()
+        if minutes:
+            self.refresh_timer.start(minutes * 60_000)
+
+    def retrain(self) -> None:
+        from networked_councillor.core.learning import retag, retrain
+
+        def job(cancel, progress):
+            heads = retrain(self.app.store, self.app.data_dir, progress=lambda f, m: progress((f or 0) * 0.6, m))
+            tagger = self.app.load_tagger(reload=True)
+            retag(self.app.store, tagger, cancel=cancel, progress=lambda f, m: progress(0.6 + (f or 0) * 0.4, m))
+            return heads
+
+        self.retrain_action.setEnabled(False)
+        self.runner.submit("retrain", job, on_done=self._retrained, on_error=self._retrain_failed)
+
+    def _retrained(self, heads) -> None:
+        self.retrain_action.setEnabled(True)
+        self.statusBar().showMessage(f"Retrained on {sum(heads.meta['examples'].values())} examples "
+                                     f"({heads.meta['examples'].get('correction', 0)} of them yours) and re-tagged "
+                                     "everything.", 15000)
+        self.data_changed("items")
+
+    def _retrain_failed(self, error: Exception) -> None:
+        self.retrain_action.setEnabled(True)
+        explain(self, error, "Retrain")
+
+    def _task_started(self, task) -> None:
+        task.progress.connect(self._task_progress)
+        self.progress_label.setText(_TASK_NAMES.get(task.name, task.name))
+        self.progress.setRange(0, 0)
+        for widget in (self.progress_label, self.progress, self.cancel_button):
+            widget.show()
+
+    def _task_progress(self, fraction: float, message: str) -> None:
+        if fraction < 0:
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(int(fraction * 100))
+        if message:
+            self.progress_label.setText(message[:80])
+
+    def _task_ended(self, _task) -> None:
+        if not self.runner.running:
+            for widget in (self.progress_label, self.progress, self.cancel_button):
+                widget.hide()
+
+    # ---- other windows ----------------------------------------------------------------
+
+    def open_settings(self, tab: str = "sources") -> None:
+        from networked_councillor.ui.settings_dialog import SettingsDialog
+
+        self.settings_dialog = SettingsDialog(self, tab)
+        self.settings_dialog.changed.connect(self.data_changed)
+        self.settings_dialog.show()
+
+    def open_dashboard(self) -> None:
+        from networked_councillor.ui.dashboard import Dashboard
+
+        self.dashboard = Dashboard(self)
+        self.dashboard.open_filter.connect(self._from_chart)
+        self.dashboard.show()
+
+    def _from_chart(self, f: InboxFilter) -> None:
+        self.set_filter(f)
+        self.raise_()
+        self.activateWindow()
+
+    def welcome(self) -> None:
+        from networked_councillor.ui.dialogs import Welcome
+
+        choice = Welcome(self).exec()
+        if choice == Welcome.SET_UP:
+            self.open_settings("ward")
+        elif choice == Welcome.DEMO:
+            self.load_demo()
+
+    def load_demo(self) -> None:
+        from networked_councillor.demo import load_demo
+
+        def done(summary: str) -> None:
+            self.data_changed("ward")
+            self.statusBar().showMessage(summary.splitlines()[-1], 15000)
+
+        self.runner.submit("demo", lambda cancel, progress: load_demo(self.app, force=True), on_done=done,
+                           on_error=lambda e: explain(self, e))
+
+    def set_theme(self, key: str) -> None:
+        self.prefs.setValue("theme", key)
+        apply_theme(QApplication.instance(), key)
+        for action in self.theme_menu.actions():
+            action.setChecked(action.text() == THEMES.get(key))
+
+    def show_shortcuts(self) -> None:
+        lines = []
+        for menu in self.menuBar().findChildren(QMenu):
+            for action in menu.actions():
+                if action.shortcut().toString():
+                    lines.append(f"{action.text().replace('&', ''):<32} {action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}")
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(sorted(set(lines))))
+
+    def about(self) -> None:
         QMessageBox.about(self, "About Networked Councillor",
-                          f"Networked Councillor {__version__}\nListen to your ward, answer conversationally, "
-                          "and turn what you hear into casework.")
+                          f"<b>Networked Councillor</b> {__version__}<br>Listen to your ward, answer "
+                          "conversationally, and turn what you hear into casework. Everything stays on this "
+                          f"computer.<br><br>Your data: {self.app.data_dir}")
+
+
+_TASK_NAMES = {"fetch": "Fetching…", "retrain": "Retraining…", "similar": "Finding similar posts…",
+               "demo": "Loading the demo ward…", "test-source": "Testing…"}

@@ -1,0 +1,73 @@
+"""Screenshots of the real app on the demo ward, for the README.
+
+Run under a virtual X server (the README's commands install one on Linux):
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" python docs/take_screenshots.py
+
+It loads the demo ward into a temporary data folder, opens the real windows,
+and grabs the X screen itself (not a widget's own rendering).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nc-shots-config-")  # not the user's saved layout
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+
+def main() -> None:
+    qt = QApplication(sys.argv[:1])
+    from networked_councillor.app import App
+    from networked_councillor.demo import load_demo
+    from networked_councillor.ui.main_window import MainWindow
+    from networked_councillor.ui.theme import apply_theme
+
+    apply_theme(qt, "light")
+    app = App(tempfile.mkdtemp(prefix="nc-shots-"))
+    load_demo(app)
+    window = MainWindow(app, welcome=False)
+    window.setGeometry(0, 0, 1600, 1000)
+    window.show()
+    window.set_filter(window.inbox.filter.with_(view="inbox", query="Mill Lane"))
+    window.filter_bar.show_filter(window.inbox.filter)
+    window.table.selectRow(1)
+    OUT.mkdir(exist_ok=True)
+
+    def shoot(name: str) -> None:
+        qt.processEvents()
+        qt.primaryScreen().grabWindow(0).save(str(OUT / f"{name}.png"))
+        print("wrote", OUT / f"{name}.png")
+
+    def step_main() -> None:
+        shoot("main-window")
+        window.open_dashboard()
+        window.dashboard.setGeometry(0, 0, 1600, 1000)
+        QTimer.singleShot(800, step_dashboard)
+
+    def step_dashboard() -> None:
+        shoot("dashboard")
+        window.dashboard.close()
+        window.open_settings("ward")
+        window.settings_dialog.setGeometry(200, 80, 1000, 820)
+        QTimer.singleShot(600, step_settings)
+
+    def step_settings() -> None:
+        shoot("settings")
+        window.settings_dialog.show_tab("sources")
+        QTimer.singleShot(400, lambda: (shoot("settings-sources"), qt.quit()))
+
+    QTimer.singleShot(1200, step_main)
+    qt.exec()
+    app.close()
+
+
+if __name__ == "__main__":
+    main()

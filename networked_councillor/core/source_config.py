@@ -1,0 +1,55 @@
+"""Checking a source's settings against its plugin's fields (shared by the CLI and the settings dialog)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from networked_councillor.core.errors import ConfigError
+from networked_councillor.plugin_api.source import ConfigField
+
+
+def coerce(field: ConfigField, value: Any) -> Any:
+    """A typed value for ``field`` from what a person typed (text) or a form gave (typed)."""
+    if field.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            raise ConfigError(f"{field.label} must be yes or no.")
+        return text in ("1", "true", "yes", "on")
+    if field.kind == "int":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{field.label} must be a whole number.") from None
+    if field.kind == "list":
+        items = value if isinstance(value, (list, tuple)) else str(value).replace("\n", ",").split(",")
+        return [str(v).strip() for v in items if str(v).strip()]
+    value = str(value).strip()
+    if field.kind == "choice" and field.choices and value not in field.choices:
+        raise ConfigError(f"{field.label} must be one of: {', '.join(field.choices)}.")
+    if field.kind == "url" and value and not value.startswith(("http://", "https://", "file:")):
+        raise ConfigError(f"{field.label} must be a web address starting with https:// (or a file: address).")
+    return value
+
+
+def validate(fields: Sequence[ConfigField], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A complete config: defaults filled in, values typed, required fields present, secrets left out."""
+    by_key = {f.key: f for f in fields}
+    unknown = [k for k in values if k not in by_key]
+    if unknown:
+        raise ConfigError(f"Unknown setting {unknown[0]!r}. This plugin's settings are: {', '.join(by_key) or 'none'}.")
+    config: dict[str, Any] = {}
+    for field in fields:
+        if field.kind == "secret":
+            if field.key in values:
+                raise ConfigError(f"{field.label} is secret: it is kept in the system keyring, not in the settings.")
+            continue
+        raw = values.get(field.key, field.default)
+        if raw is None or raw == "":
+            if field.required:
+                raise ConfigError(f"Missing required setting: {field.key} ({field.label}).")
+            continue
+        config[field.key] = coerce(field, raw)
+    return config

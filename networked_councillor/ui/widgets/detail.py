@@ -1,0 +1,224 @@
+"""The item detail pane: the post (safely), why it is here, its tags, its conversation."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QTextBrowser,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from networked_councillor.core.normalise import sanitise_html
+
+DISPLAY_HTML_LIMIT = 150_000
+DISPLAY_TEXT_LIMIT = 100_000
+EVIDENCE_WORDS = {
+    "street": "street", "place": "place", "postcode": "postcode", "postcode sector": "postcode sector",
+    "postcode district": "postcode district", "hashtag": "hashtag", "handle": "mentions you",
+    "boundary": "location", "ward feed": "source",
+}
+
+
+class SafeTextBrowser(QTextBrowser):
+    """Shows sanitised HTML and never loads anything: no images, no stylesheets, no remote or local files."""
+
+    link_activated = Signal(QUrl)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.anchorClicked.connect(self.link_activated.emit)
+
+    def loadResource(self, kind: int, name: QUrl):  # noqa: N802 (Qt's name)
+        return None
+
+    def show_item(self, item_html: str | None, text: str | None) -> None:
+        if item_html and len(item_html) <= DISPLAY_HTML_LIMIT:
+            self.setHtml(sanitise_html(item_html))  # sanitised on the way in too; this is belt and braces
+            return
+        body = text or ""
+        if len(body) > DISPLAY_TEXT_LIMIT:
+            body = body[:DISPLAY_TEXT_LIMIT] + "\n\n… (the rest is too long to show here; open it in the browser)"
+        self.setPlainText(body)
+
+
+class ItemDetail(QWidget):
+    correct_topic = Signal(int, str)
+    correct_sentiment = Signal(int, str)
+    link_activated = Signal(QUrl)
+    open_item = Signal(int)
+
+    def __init__(self, actions: list[QAction], topic_names: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.topic_names = topic_names
+        self.item: dict | None = None
+        self.setAccessibleName("Item detail")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+
+        self.title = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.title.setAccessibleName("Item title")
+        self.title.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.meta = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.meta.setAccessibleName("Who posted it, where and when")
+        toolbar = QToolBar("Item actions")
+        toolbar.setAccessibleName("Item actions")
+        toolbar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # overflows into »
+        toolbar.setToolButtonStyle(toolbar.toolButtonStyle().ToolButtonTextOnly)
+        for action in actions:
+            toolbar.addAction(action)
+        self.evidence = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.evidence.setAccessibleName("Why this item is here")
+
+        tags = QHBoxLayout()
+        feelings = QHBoxLayout()
+        self.topics_label = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
+        self.topics_label.setAccessibleName("Topics")
+        self.topic_button = QToolButton(text="Change topic…", popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.topic_button.setAccessibleName("Change the topic")
+        self.topic_menu = QMenu(self.topic_button)
+        self.topic_button.setMenu(self.topic_menu)
+        tags.addWidget(QLabel("Topic:"))
+        tags.addWidget(self.topics_label, 1)
+        tags.addWidget(self.topic_button)
+        feelings.addWidget(QLabel("Feeling:"))
+        self.feeling = QButtonGroup(self)
+        for label in ("negative", "neutral", "positive"):
+            button = QPushButton(label.capitalize(), checkable=True)
+            button.setAccessibleName(f"Mark as {label}")
+            button.setProperty("sentiment", label)
+            self.feeling.addButton(button)
+            feelings.addWidget(button)
+        feelings.addStretch(1)
+        self.feeling.buttonClicked.connect(self._sentiment_clicked)
+
+        self.body = SafeTextBrowser()
+        self.body.setAccessibleName("The post")
+        self.body.link_activated.connect(self.link_activated.emit)
+        self.thread_label = QLabel()
+        self.thread = SafeTextBrowser()
+        self.thread.setAccessibleName("The conversation")
+        self.thread.setMaximumHeight(180)
+        self.thread.link_activated.connect(self._thread_link)
+        self.seen = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+
+        for widget in (self.title, self.meta, toolbar, self.evidence):
+            layout.addWidget(widget)
+        layout.addLayout(tags)
+        layout.addLayout(feelings)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(self.thread_label)
+        layout.addWidget(self.thread)
+        layout.addWidget(self.seen)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumWidth(340)
+        self.show_item(None)
+
+    def set_topics(self, topic_names: dict[str, str]) -> None:
+        self.topic_names = topic_names
+        self.topic_menu.clear()
+        for topic_id, name in topic_names.items():
+            action = self.topic_menu.addAction(name)
+            action.triggered.connect(lambda _checked=False, t=topic_id: self._topic_chosen(t))
+
+    def show_item(self, item: dict | None) -> None:
+        self.item = item
+        enabled = item is not None
+        for widget in (self.topic_button, *self.feeling.buttons()):
+            widget.setEnabled(enabled)
+        if item is None:
+            self.title.setText("Nothing selected")
+            self.meta.setText("Choose an item in the list to read it here.")
+            self.evidence.clear()
+            self.topics_label.clear()
+            self.body.clear()
+            self.thread.clear()
+            self.thread.hide()
+            self.thread_label.hide()
+            self.seen.clear()
+            return
+        self.title.setText(html.escape(item.get("title") or _first_line(item.get("text")) or "(no title)"))
+        who = item.get("author_name") or item.get("author_handle") or "Unknown author"
+        when = datetime.fromisoformat(item["created_at"]).astimezone().strftime("%a %d %b %Y, %H:%M") \
+            if item.get("created_at") else ""
+        state = {"new": "New", "needs_reply": "Needs reply", "replied": "Replied", "done": "Done"}.get(item["state"], "")
+        extras = [state] + (["Pinned"] if item.get("pinned") else [])
+        if item.get("snoozed_until"):
+            extras.append("Snoozed until " + datetime.fromisoformat(item["snoozed_until"]).astimezone().strftime("%d %b %H:%M"))
+        self.meta.setText(" · ".join(html.escape(p) for p in (who, item.get("source_name") or "", when, *extras) if p))
+        self.evidence.setText(_evidence_text(item))
+        self._show_tags(item)
+        self.body.show_item(item.get("html"), item.get("text"))
+        self._show_thread(item)
+        sightings = item.get("sightings") or []
+        self.seen.setText("Also seen on: " + ", ".join(html.escape(s["source_name"] or s["source_id"]) for s in sightings)
+                          if sightings else "")
+
+    def _show_tags(self, item: dict) -> None:
+        topics = [t for t in item["tags"] if t["kind"] == "topic"]
+        user = {t["label"] for t in topics if t["origin"] == "user"}
+        chips = []
+        for tag in topics[:3]:
+            name = html.escape(self.topic_names.get(tag["label"], tag["label"]))
+            mark = " ✔" if tag["label"] in user else f" {tag['score']:.0%}"
+            chips.append(f"<b>{name}</b>{mark}" if tag["label"] == item.get("topic") else f"{name}{mark}")
+        self.topics_label.setText(" · ".join(chips) or "not tagged yet")
+        for button in self.feeling.buttons():
+            button.setChecked(button.property("sentiment") == item.get("sentiment"))
+
+    def _show_thread(self, item: dict) -> None:
+        thread = item.get("thread") or []
+        if len(thread) < 2:
+            self.thread.hide()
+            self.thread_label.hide()
+            return
+        parts = []
+        for post in thread:
+            text = html.escape(" ".join((post.get("text") or post.get("title") or "").split())[:300])
+            who = html.escape(post.get("author") or "")
+            if post["id"] == item["id"]:
+                parts.append(f"<p><b>▶ {who}:</b> <b>{text}</b></p>")
+            else:
+                parts.append(f'<p><a href="item:{post["id"]}">{who}</a>: {text}</p>')
+        self.thread_label.setText(f"Conversation ({len(thread)} posts)")
+        self.thread.setHtml("".join(parts))
+        self.thread.show()
+        self.thread_label.show()
+
+    def _thread_link(self, url: QUrl) -> None:
+        if url.scheme() == "item":
+            self.open_item.emit(int(url.path()))
+
+    def _topic_chosen(self, topic_id: str) -> None:
+        if self.item is not None:
+            self.correct_topic.emit(self.item["id"], topic_id)
+
+    def _sentiment_clicked(self, button) -> None:
+        if self.item is not None:
+            self.correct_sentiment.emit(self.item["id"], button.property("sentiment"))
+
+
+def _first_line(text: str | None) -> str:
+    return (text or "").strip().split("\n")[0][:140]
+
+
+def _evidence_text(item: dict) -> str:
+    evidence = item.get("evidence") or []
+    if not evidence:
+        return f"Relevance {item['relevance']:.0%}: nothing in it matched the ward profile."
+    parts = [f"{html.escape(e['term'])} ({EVIDENCE_WORDS.get(e['kind'], e['kind'])})" for e in evidence]
+    return f"Why it's here: matched {', '.join(parts)}. Relevance {item['relevance']:.0%}."
