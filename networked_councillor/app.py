@@ -32,6 +32,10 @@ class App:
         self.registry: PluginRegistry = discover()
         self._tagger: LocalTagger | None = None
         self.tagger_problem: str | None = None
+        self.on_close: list = []
+        from networked_councillor.demo import start_demo_services
+
+        start_demo_services(self)
 
     def load_tagger(self, *, reload: bool = False) -> LocalTagger:
         """The configured tagger, loaded once (raises `TaggerError` with a plain reason)."""
@@ -55,6 +59,8 @@ class App:
         return Pipeline(self.store, self.registry, **kwargs)
 
     def close(self) -> None:
+        for callback in self.on_close:
+            callback()
         self.store.close()
 
     def __enter__(self) -> App:

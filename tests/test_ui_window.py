@@ -163,7 +163,7 @@ def test_settings_open_and_the_ward_saves(window, qtbot, monkeypatch):
     dialog._save_ward()
     with window.app.store.read() as db:
         assert "Quarry Lane" in settings_store.load_ward(db).streets
-    assert dialog.sources_model.rowCount() == 10
+    assert dialog.sources_model.rowCount() == 11
 
 
 def test_a_source_added_in_settings_is_fetched_in_the_background_without_freezing(qtbot, tmp_path, server):

@@ -9,6 +9,7 @@ that source: nothing half-written, and nothing skipped next time.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from networked_councillor.core import clock
-from networked_councillor.core.errors import Cancelled, NcError, TaggerError
+from networked_councillor.core.errors import Cancelled, NcError, SourceError, TaggerError
 from networked_councillor.core.normalise import dumps, normalise
 from networked_councillor.core.relevance import RelevanceScorer
 from networked_councillor.core.secrets import SecretStore
@@ -26,7 +27,7 @@ from networked_councillor.core.tagging import Tagger
 from networked_councillor.core.ward import WardProfile
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.plugin_api.loader import PluginFailure, PluginRegistry
-from networked_councillor.plugin_api.source import Progress, RawItem, SourceApi
+from networked_councillor.plugin_api.source import Progress, RawItem, ReplyResult, ReplyTarget, SourceApi, can_reply
 from networked_councillor.store import Store
 from networked_councillor.store import items as item_store
 from networked_councillor.store import settings as settings_store
@@ -86,6 +87,7 @@ class _Fetched:
     state: dict
     started: str
     seconds: float
+    warnings: list[str]
 
 
 class Pipeline:
@@ -114,8 +116,8 @@ class Pipeline:
         """Fetch the enabled sources (or just ``source_ids``) and store what they bring."""
         cancel = cancel or threading.Event()
         report = FetchReport(plugin_failures=list(self.registry.failures))
+        ward = self._ward()
         with self.store.read() as db:
-            ward = settings_store.load_ward(db)
             rows = source_store.all_sources(db)
         if source_ids:
             wanted = set(source_ids)
@@ -146,21 +148,60 @@ class Pipeline:
 
     def try_source(self, row: SourceRow, cancel: threading.Event | None = None) -> list[RawItem]:
         """Fetch once without storing anything: the settings dialog's "Test connection"."""
-        with self.store.read() as db:
-            ward = settings_store.load_ward(db)
         probe = SourceRow(row.id, row.plugin, row.name, config=dict(row.config))  # no cursor: a full read
         with self.http_factory() as http:
-            return self._run_plugin(probe, http, ward, cancel or threading.Event(), lambda f, m: None).items
+            return self._run_plugin(probe, http, self._ward(), cancel or threading.Event(), lambda f, m: None).items
 
-    # ---- in a worker thread: network and parsing only -------------------------
+    def fetch_thread(self, item_id: int, cancel: threading.Event | None = None) -> SourceOutcome:
+        """Fetch and store the whole conversation of a stored item, from the source it came from."""
+        row, target = self._target(item_id)
+        outcome = SourceOutcome(row.id, row.name)
+        with self.http_factory() as http:
+            source, _api = self._open(row, http, self._ward())
+            if not callable(getattr(source, "thread", None)):
+                raise SourceError(f"{row.name} cannot fetch whole conversations.")
+            items = source.thread(target, cancel)
+        outcome.seen = len(items)
+        plan = self._ingest(row, items, outcome, RelevanceScorer(self._ward()), cancel or threading.Event())
+        outcome.new, outcome.updated, outcome.linked = len(plan.new), len(plan.changed), len(plan.linked)
+        return outcome
 
-    def _run_plugin(
-        self, row: SourceRow, http: HttpClient, ward: WardProfile, cancel: threading.Event, progress: Progress
-    ) -> _Fetched:
+    def post_reply(self, item_id: int, text: str) -> ReplyResult:
+        """Post a reply through the item's source plugin; record it and mark the item replied."""
+        row, target = self._target(item_id)
+        with self.http_factory() as http:
+            source, _api = self._open(row, http, self._ward())
+            if not can_reply(source):
+                raise SourceError(f"{row.name} cannot post replies from the app.",
+                                  hint="Copy your reply and post it on the site itself.")
+            result = source.reply(target, text)
+        now = clock.now_iso()
+        with self.store.write() as db:
+            db["drafts"].insert({"item_id": item_id, "platform": row.plugin, "text": text, "status": "posted",
+                                 "created_at": now, "updated_at": now, "posted_external_id": result.external_id,
+                                 "posted_url": result.url})
+            db.execute("UPDATE items SET state = 'replied', snoozed_until = NULL WHERE id = ?", [item_id])
+        return result
+
+    def _target(self, item_id: int) -> tuple[SourceRow, ReplyTarget]:
+        with self.store.read() as db:
+            item = db.execute(
+                "SELECT items.source_id, items.external_id, items.url, threads.external_id, items.extra FROM items "
+                "LEFT JOIN threads ON threads.id = items.thread_id WHERE items.id = ?", [item_id]).fetchone()
+            if item is None:
+                raise NcError(f"There is no item {item_id}.")
+            row = source_store.get(db, item[0])
+        return row, ReplyTarget(item[1], item[2], item[3], json.loads(item[4]) if item[4] else {})
+
+    def _ward(self) -> WardProfile:
+        with self.store.read() as db:
+            return settings_store.load_ward(db)
+
+    def _open(self, row: SourceRow, http: HttpClient, ward: WardProfile):
+        """An instance of ``row``'s plugin, with the api it may use."""
         plugin = self.registry.get(row.plugin)
         if plugin is None:
             raise NcError(f"The '{row.plugin}' plugin is not installed or failed to load.")
-        started, t0 = clock.now_iso(), time.perf_counter()
         api = SourceApi(
             source_id=row.id,
             config=dict(row.config),
@@ -170,10 +211,18 @@ class Pipeline:
             state=dict(row.state),
             log=logging.getLogger(f"networked_councillor.plugins.{row.plugin}"),
         )
+        return plugin(api), api
+
+    # ---- in a worker thread: network and parsing only -------------------------
+
+    def _run_plugin(
+        self, row: SourceRow, http: HttpClient, ward: WardProfile, cancel: threading.Event, progress: Progress
+    ) -> _Fetched:
+        started, t0 = clock.now_iso(), time.perf_counter()
+        source, api = self._open(row, http, ward)
         since = datetime.fromisoformat(row.last_success_at) if row.last_success_at else None
-        source = plugin(api)
         items = list(source.fetch(since, cancel, progress))
-        return _Fetched(items, api.state, started, time.perf_counter() - t0)
+        return _Fetched(items, api.state, started, time.perf_counter() - t0, api.warnings)
 
     # ---- on the calling thread: the one writer --------------------------------
 
@@ -191,31 +240,17 @@ class Pipeline:
             return outcome
         outcome.seconds = fetched.seconds
         outcome.seen = len(fetched.items)
+        outcome.warnings.extend(fetched.warnings)
+
+        def record(db, plan: item_store.Plan) -> None:
+            source_store.record_run(
+                db, row.id, started=fetched.started, finished=clock.now_iso(), state=fetched.state,
+                new=len(plan.new), updated=len(plan.changed), linked=len(plan.linked), seen=outcome.seen,
+                note=" ".join(fetched.warnings) or None,
+            )
+
         try:
-            incoming = self._normalise(row, fetched.items, outcome)
-            with self.store.read() as db:
-                plan = item_store.plan(db, row.id, incoming)
-            ward_feed = bool(row.config.get("ward_feed"))
-            for inc in plan.to_score:
-                extra = inc.origin.extra or {}
-                score, evidence = scorer.score(
-                    _relevance_text(inc.text, extra), inc.row["lat"], inc.row["lon"],
-                    mentions=extra.get("mentions", ()), ward_feed=ward_feed,
-                )
-                inc.row["relevance"] = score
-                inc.row["evidence"] = dumps([{"kind": e.kind, "term": e.term} for e in evidence])
-                inc.row["mentions_me"] = int(any(e.kind == "handle" for e in evidence))
-            tags = self._tag(plan.to_score, outcome)
-            if cancel.is_set():
-                raise Cancelled()
-            with self.store.write() as db:
-                item_store.apply(db, row.id, plan, now)
-                if tags is not None:
-                    self._save_tags(db, [i.item_id for i in plan.to_score], tags, now)
-                source_store.record_run(
-                    db, row.id, started=fetched.started, finished=clock.now_iso(), state=fetched.state,
-                    new=len(plan.new), updated=len(plan.changed), linked=len(plan.linked), seen=outcome.seen,
-                )
+            plan = self._ingest(row, fetched.items, outcome, scorer, cancel, record)
         except Exception as exc:
             outcome.error = _explain(row, exc)
             with self.store.write() as db:
@@ -224,6 +259,34 @@ class Pipeline:
         outcome.new, outcome.updated, outcome.linked, outcome.unchanged = (
             len(plan.new), len(plan.changed), len(plan.linked), plan.unchanged)
         return outcome
+
+    def _ingest(self, row: SourceRow, raws: list[RawItem], outcome: SourceOutcome, scorer: RelevanceScorer,
+                cancel: threading.Event, record=None) -> item_store.Plan:
+        """Normalise, dedupe, score, tag and store ``raws`` in one transaction (with ``record``, if given)."""
+        now = clock.now_iso()
+        incoming = self._normalise(row, raws, outcome)
+        with self.store.read() as db:
+            plan = item_store.plan(db, row.id, incoming)
+        ward_feed = bool(row.config.get("ward_feed"))
+        for inc in plan.to_score:
+            extra = inc.origin.extra or {}
+            score, evidence = scorer.score(
+                _relevance_text(inc.text, extra), inc.row["lat"], inc.row["lon"],
+                mentions=extra.get("mentions", ()), ward_feed=ward_feed,
+            )
+            inc.row["relevance"] = score
+            inc.row["evidence"] = dumps([{"kind": e.kind, "term": e.term} for e in evidence])
+            inc.row["mentions_me"] = int(any(e.kind == "handle" for e in evidence))
+        tags = self._tag(plan.to_score, outcome)
+        if cancel.is_set():
+            raise Cancelled()
+        with self.store.write() as db:
+            item_store.apply(db, row.id, plan, now)
+            if tags is not None:
+                self._save_tags(db, [i.item_id for i in plan.to_score], tags, now)
+            if record is not None:
+                record(db, plan)
+        return plan
 
     def _normalise(self, row: SourceRow, raws: Iterable[RawItem], outcome: SourceOutcome) -> list[item_store.Incoming]:
         incoming = []

@@ -7,16 +7,18 @@ pipeline as live feeds.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from networked_councillor.core import clock, paths
 from networked_councillor.core.errors import ConfigError
 from networked_councillor.core.ward import WardProfile
-from networked_councillor.demo.render import render_all
+from networked_councillor.demo.render import BLUESKY_FILE, render_all
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
 
 DEMO_PREFIX = "demo-"
+DEMO_BLUESKY = "demo-bluesky"
 
 
 def demo_material() -> Path:
@@ -52,9 +54,38 @@ def load_demo(app, *, force: bool = False, fetch: bool = True) -> str:
             else:
                 source_store.add(db, "rss", feed.name, config, now, source_id=source_id)
             ids.append(source_id)
+        bluesky = {"service": "http://127.0.0.1:0", "demo": True, "first_days": 90, "search_ward": True}
+        if DEMO_BLUESKY in existing:
+            source_store.update_config(db, DEMO_BLUESKY, bluesky)
+        else:
+            source_store.add(db, "bluesky", "Bluesky: Millbrook", bluesky, now, source_id=DEMO_BLUESKY)
+        ids.append(DEMO_BLUESKY)
+    start_demo_services(app)
     lines = [f"Loaded the demo ward: {ward.name}, {ward.council}, with {len(ids)} sources."]
     if fetch:
         report = app.pipeline().fetch(ids)
         lines += [("  ok    " if o.ok else "  FAIL  ") + o.summary() for o in report.outcomes]
         lines.append(f"{report.new} new items. Try: networked-councillor items search pothole")
     return "\n".join(lines)
+
+
+def start_demo_services(app) -> None:
+    """Serve the demo ward's Bluesky posts from a local service, if this data folder has the demo ward.
+
+    The port changes each time, so the demo source's address is updated to match; everything stays on
+    this computer.
+    """
+    posts_file = app.data_dir / "demo_ward" / BLUESKY_FILE
+    with app.store.read() as db:
+        has_demo = db.execute("SELECT 1 FROM sources WHERE id = ?", [DEMO_BLUESKY]).fetchone()
+    if not has_demo or not posts_file.is_file():
+        return
+    from networked_councillor.demo.bluesky import LocalBluesky
+
+    if getattr(app, "demo_bluesky", None) is None:
+        app.demo_bluesky = LocalBluesky(json.loads(posts_file.read_text(encoding="utf-8")), require_auth=False)
+        app.demo_bluesky.start()
+        app.on_close.append(app.demo_bluesky.close)
+    with app.store.write() as db:
+        row = source_store.get(db, DEMO_BLUESKY)
+        source_store.update_config(db, DEMO_BLUESKY, {**row.config, "service": app.demo_bluesky.url})

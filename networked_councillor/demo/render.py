@@ -31,6 +31,7 @@ NS = {
 for _prefix, _uri in NS.items():
     ET.register_namespace("" if _prefix == "atom" else _prefix, _uri)
 
+BLUESKY_FILE = "bluesky_posts.json"
 FMS = "https://fixmystreet.ashcombe.example"
 GAZETTE = "https://www.ashcombegazette.example"
 REDDIT = "https://www.reddit.example/r/Ashcombe"
@@ -269,6 +270,41 @@ FEEDS: list[tuple[DemoFeed, Callable[[Renderer], ET.Element]]] = [
 ]
 
 
+def bluesky_posts(r: Renderer, councillor_handle: str) -> list[dict]:
+    """The demo's Bluesky posts as the real service's PostViews (searchPosts shape), threads and facets included."""
+    from networked_councillor.demo.bluesky import cid_for, did_for
+    from nc_bluesky.richtext import build_facets
+
+    handles = {i["author_handle"]: did_for(i["author_handle"]) for i in r.of("bluesky")} | {
+        councillor_handle: did_for(councillor_handle)}
+    views: dict[str, dict] = {}
+    for item in sorted(r.of("bluesky"), key=lambda i: -i["days_ago"]):  # parents before replies
+        handle = item["author_handle"]
+        uri = f"at://{handles[handle]}/app.bsky.feed.post/3lz{hashlib.sha1(item['id'].encode()).hexdigest()[:10]}"
+        when = r.when(item).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        record = {"$type": "app.bsky.feed.post", "text": item["text"], "createdAt": when, "langs": ["en"]}
+        facets = build_facets(item["text"], lambda h: handles.get(h))
+        if facets:
+            record["facets"] = facets
+        parent = views.get(item["reply_to"] or "")
+        if parent:
+            parent_ref = {"uri": parent["uri"], "cid": parent["cid"]}
+            record["reply"] = {"root": parent["record"].get("reply", {}).get("root", parent_ref), "parent": parent_ref}
+        digest = hashlib.sha256(item["id"].encode()).digest()
+        views[item["id"]] = {
+            "uri": uri, "cid": cid_for(uri),
+            "author": {"did": handles[handle], "handle": handle, "displayName": item["author_name"], "labels": []},
+            "record": record, "replyCount": 0, "repostCount": digest[0] % 4, "likeCount": digest[1] % 25,
+            "quoteCount": 0, "indexedAt": when, "labels": [],
+        }
+    for view in views.values():
+        parent_uri = view["record"].get("reply", {}).get("parent", {}).get("uri")
+        for other in views.values():
+            if other["uri"] == parent_uri:
+                other["replyCount"] += 1
+    return list(views.values())
+
+
 def render_all(material: Path, out_dir: Path, now: datetime) -> list[tuple[DemoFeed, Path]]:
     """Write every demo feed into ``out_dir``; return each feed with its file."""
     content = json.loads((material / "content.json").read_text(encoding="utf-8"))
@@ -283,4 +319,7 @@ def render_all(material: Path, out_dir: Path, now: datetime) -> list[tuple[DemoF
         path = out_dir / feed.filename
         ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
         written.append((feed, path))
+    ward = json.loads((material / "ward.json").read_text(encoding="utf-8"))
+    councillor = next(h for h in ward["handles"] if "@" not in h)
+    (out_dir / BLUESKY_FILE).write_text(json.dumps(bluesky_posts(renderer, councillor)), encoding="utf-8")
     return written

@@ -106,6 +106,11 @@ class HttpClient:
     def close(self) -> None:
         self._client.close()
 
+    def make_transport(self) -> httpx.BaseTransport:
+        """A transport for a plugin whose SDK brings its own httpx client (the atproto SDK does), so the
+        app's rules on where requests may go apply to it as well."""
+        return httpx.HTTPTransport()
+
     def __enter__(self) -> HttpClient:
         return self
 

@@ -117,6 +117,12 @@ class SourceApi:
     ward: WardProfile
     state: dict[str, Any] = field(default_factory=dict)
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("networked_councillor.plugins"))
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        """Something the councillor should know although the fetch went ahead (shown beside the source)."""
+        self.log.warning("%s: %s", self.source_id, message)
+        self.warnings.append(message)
 
 
 @runtime_checkable

@@ -274,3 +274,9 @@ def m003_inbox(db: Database) -> None:
         CREATE INDEX idx_items_snoozed ON items (snoozed_until) WHERE snoozed_until IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m004_source_notes(db: Database) -> None:
+    """A source's last fetch may succeed with something to say (signed out, so search was skipped)."""
+    db["sources"].add_column("last_note", str)

@@ -28,6 +28,7 @@ class SourceRow:
     last_new: int | None = None
     last_seen: int | None = None
     retry_after: str | None = None
+    last_note: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> SourceRow:
@@ -44,6 +45,7 @@ class SourceRow:
             last_new=row["last_new"],
             last_seen=row["last_seen"],
             retry_after=row["retry_after"],
+            last_note=row.get("last_note"),
         )
 
 
@@ -108,9 +110,11 @@ def record_run(
     linked: int = 0,
     seen: int = 0,
     retry_after: str | None = None,
+    note: str | None = None,
 ) -> None:
     """Note a fetch's outcome; on success also save the plugin's state (cursors, ETags)."""
-    values: dict[str, Any] = {"last_fetch_at": finished, "last_error": error, "retry_after": retry_after}
+    values: dict[str, Any] = {"last_fetch_at": finished, "last_error": error, "retry_after": retry_after,
+                              "last_note": note}
     if error is None:
         values.update(last_success_at=started, last_new=new, last_seen=seen, state=json.dumps(state or {}))
     db["sources"].update(source_id, values)

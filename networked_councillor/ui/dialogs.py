@@ -16,7 +16,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+import regex
+
 from networked_councillor.core.casework import PRIORITIES, NewIssue
+
+GRAPHEME = r"\X"  # what a person sees as one character, as Bluesky counts them
 
 
 class Welcome(QDialog):
@@ -43,21 +47,27 @@ class Welcome(QDialog):
 
 
 class ReplyDialog(QDialog):
-    """Write a reply, copy it, and open the post to paste it there; then mark the item replied."""
+    """Write a reply. Post it through the source where the app can (``post_to`` names where), else copy it,
+    open the post to paste it there, and mark the item replied."""
 
-    def __init__(self, parent, item: dict) -> None:
+    def __init__(self, parent, item: dict, post_to: str | None = None) -> None:
         super().__init__(parent)
         self.item = item
+        self.post_requested = False
         self.setWindowTitle("Reply")
         self.resize(560, 360)
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("Your reply")
         self.text.setPlaceholderText("Thank them, say what you know or will do, and invite them to keep talking.")
         self.count = QLabel()
-        self.text.textChanged.connect(lambda: self.count.setText(f"{len(self.text.toPlainText())} characters"))
+        self.text.textChanged.connect(self._count)
+        buttons = QDialogButtonBox()
+        if post_to:
+            self.post_button = QPushButton(f"Post on {post_to}…", clicked=self._post)
+            self.post_button.setAccessibleName(f"Post the reply on {post_to}")
+            buttons.addButton(self.post_button, QDialogButtonBox.ButtonRole.ActionRole)
         copy = QPushButton("Copy and open the post", clicked=self._copy_and_open)
         copy.setEnabled(bool(item.get("url")))
-        buttons = QDialogButtonBox()
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton("Mark as replied", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -68,6 +78,15 @@ class ReplyDialog(QDialog):
         layout.addWidget(self.text)
         layout.addWidget(self.count)
         layout.addWidget(buttons)
+
+    def _count(self) -> None:
+        characters = len(regex.findall(GRAPHEME, self.text.toPlainText()))
+        self.count.setText(f"{characters} characters")
+
+    def _post(self) -> None:
+        if self.text.toPlainText().strip():
+            self.post_requested = True
+            self.accept()
 
     def _copy_and_open(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())

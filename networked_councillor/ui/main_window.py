@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.detail.correct_sentiment.connect(self.correct_sentiment)
         self.detail.link_activated.connect(self.open_link)
         self.detail.open_item.connect(self.show_item)
+        self.detail.load_conversation.connect(self.load_conversation)
 
         self._populate_choices()
         self.set_filter(InboxFilter(view="inbox"))
@@ -356,7 +357,8 @@ class MainWindow(QMainWindow):
         if item_id is not None:
             with self.app.store.read() as db:
                 item = inbox_store.detail(db, item_id)
-        self.detail.show_item(item)
+        plugin = self.app.registry.get(item["plugin"]) if item else None
+        self.detail.show_item(item, can_load_conversation=callable(getattr(plugin, "thread", None)))
         for action in self.item_actions + [self.topic_action, self.new_action]:
             action.setEnabled(item is not None)
 
@@ -461,8 +463,42 @@ class MainWindow(QMainWindow):
         from networked_councillor.ui.dialogs import ReplyDialog
 
         item = self.detail.item
-        if item and ReplyDialog(self, item).exec():
+        if item is None:
+            return
+        plugin = self.app.registry.get(item["plugin"])
+        dialog = ReplyDialog(self, item, post_to=plugin.name if callable(getattr(plugin, "reply", None)) else None)
+        if not dialog.exec():
+            return
+        if dialog.post_requested:
+            self.post_reply(item["id"], dialog.text.toPlainText(), plugin.name)
+        else:
             self._write(lambda db: inbox_store.set_state(db, [item["id"]], "replied"))
+
+    def post_reply(self, item_id: int, text: str, where: str) -> None:
+        """Post through the source's plugin, after an explicit yes; the item is marked replied when it is done."""
+        answer = QMessageBox.question(self, "Post reply", f"Post this reply publicly on {where}?\n\n{text}")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        pipeline = self.app.pipeline(tagger=None)
+
+        def posted(result) -> None:
+            self.statusBar().showMessage(f"Reply posted on {where}: {result.url or result.external_id}", 15000)
+            self.data_changed("items")
+
+        def failed(error: Exception) -> None:
+            explain(self, error, "Reply not posted")
+            QGuiApplication.clipboard().setText(text)  # nothing the councillor wrote is lost
+            self.statusBar().showMessage("The reply was not posted; its text is on the clipboard.", 15000)
+
+        self.runner.submit("reply", lambda cancel, progress: pipeline.post_reply(item_id, text),
+                           on_done=posted, on_error=failed)
+
+    def load_conversation(self, item_id: int) -> None:
+        pipeline = self.app.pipeline()
+        self.runner.submit("thread", lambda cancel, progress: pipeline.fetch_thread(item_id, cancel),
+                           on_done=lambda outcome: (self.statusBar().showMessage(
+                               f"Conversation loaded: {outcome.seen} posts.", 8000), self.data_changed("items")),
+                           on_error=lambda e: explain(self, e, "Conversation"))
 
     def log_issue(self) -> None:
         from networked_councillor.ui.dialogs import LogIssueDialog
@@ -651,5 +687,5 @@ class MainWindow(QMainWindow):
                           f"computer.<br><br>Your data: {self.app.data_dir}")
 
 
-_TASK_NAMES = {"fetch": "Fetching…", "retrain": "Retraining…", "similar": "Finding similar posts…",
+_TASK_NAMES = {"reply": "Posting the reply…", "thread": "Loading the conversation…", "fetch": "Fetching…", "retrain": "Retraining…", "similar": "Finding similar posts…",
                "demo": "Loading the demo ward…", "test-source": "Testing…"}

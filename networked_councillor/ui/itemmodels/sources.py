@@ -69,6 +69,8 @@ class SourceStatusModel(QAbstractTableModel):
             return "" if row.last_seen is None else f"{row.last_new} / {row.last_seen}"
         if row.last_error:
             return row.last_error if full else row.last_error.split(". ")[0][:90]
+        if row.last_note:
+            return f"OK. {row.last_note}" if full else f"OK, but: {row.last_note.split('. ')[0][:80]}"
         return "OK" if row.last_fetch_at else "Not fetched yet"
 
 

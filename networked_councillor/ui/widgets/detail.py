@@ -61,6 +61,7 @@ class ItemDetail(QWidget):
     correct_sentiment = Signal(int, str)
     link_activated = Signal(QUrl)
     open_item = Signal(int)
+    load_conversation = Signal(int)
 
     def __init__(self, actions: list[QAction], topic_names: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +110,12 @@ class ItemDetail(QWidget):
         self.body = SafeTextBrowser()
         self.body.setAccessibleName("The post")
         self.body.link_activated.connect(self.link_activated.emit)
+        self.restricted = QLabel(wordWrap=True)
+        self.restricted.setAccessibleName("Privacy note")
+        self.restricted.setStyleSheet("color: #b35900;")
+        self.conversation_button = QPushButton("Load the whole conversation")
+        self.conversation_button.setAccessibleName("Load the whole conversation from the source")
+        self.conversation_button.clicked.connect(lambda: self.item and self.load_conversation.emit(self.item["id"]))
         self.thread_label = QLabel()
         self.thread = SafeTextBrowser()
         self.thread.setAccessibleName("The conversation")
@@ -120,7 +127,9 @@ class ItemDetail(QWidget):
             layout.addWidget(widget)
         layout.addLayout(tags)
         layout.addLayout(feelings)
+        layout.addWidget(self.restricted)
         layout.addWidget(self.body, 1)
+        layout.addWidget(self.conversation_button)
         layout.addWidget(self.thread_label)
         layout.addWidget(self.thread)
         layout.addWidget(self.seen)
@@ -135,8 +144,9 @@ class ItemDetail(QWidget):
             action = self.topic_menu.addAction(name)
             action.triggered.connect(lambda _checked=False, t=topic_id: self._topic_chosen(t))
 
-    def show_item(self, item: dict | None) -> None:
+    def show_item(self, item: dict | None, *, can_load_conversation: bool = False) -> None:
         self.item = item
+        self.conversation_button.setVisible(item is not None and can_load_conversation)
         enabled = item is not None
         for widget in (self.topic_button, *self.feeling.buttons()):
             widget.setEnabled(enabled)
@@ -150,6 +160,7 @@ class ItemDetail(QWidget):
             self.thread.hide()
             self.thread_label.hide()
             self.seen.clear()
+            self.restricted.hide()
             return
         self.title.setText(html.escape(item.get("title") or _first_line(item.get("text")) or "(no title)"))
         who = item.get("author_name") or item.get("author_handle") or "Unknown author"
@@ -163,6 +174,10 @@ class ItemDetail(QWidget):
         self.evidence.setText(_evidence_text(item))
         self._show_tags(item)
         self.body.show_item(item.get("html"), item.get("text"))
+        restricted = (item.get("extra") or {}).get("restricted")
+        self.restricted.setText("The author asks that their posts are shown only to people signed in to Bluesky: "
+                                "do not copy this post into anything public." if restricted else "")
+        self.restricted.setVisible(bool(restricted))
         self._show_thread(item)
         sightings = item.get("sightings") or []
         self.seen.setText("Also seen on: " + ", ".join(html.escape(s["source_name"] or s["source_id"]) for s in sightings)
