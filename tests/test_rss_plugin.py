@@ -7,7 +7,7 @@ from helpers import fetch_with
 from localserver import Reply
 from nc_rss import RssSource
 from nc_rss.opml import import_sources
-from nc_rss.source import _point, _time
+from networked_councillor.plugin_api.feeds import point, to_time
 from networked_councillor.core.errors import ConfigError, SourceError
 from networked_councillor.core.normalise import normalise
 
@@ -22,12 +22,12 @@ def entries(path):
 
 def test_georss_point_gives_lat_and_lon_the_right_way_round(shared_fixtures):
     entry = entries(shared_fixtures / "feedparser" / "wellformed__geo__georss_point.xml")[0]
-    assert _point(entry) == (pytest.approx(36.9382), pytest.approx(31.1732))  # feedparser says (lon, lat)
+    assert point(entry) == (pytest.approx(36.9382), pytest.approx(31.1732))  # feedparser says (lon, lat)
 
 
 def test_georss_point_without_coordinates_gives_none(shared_fixtures):
     entry = entries(shared_fixtures / "feedparser" / "illformed__geo__georss_point_no_coords.xml")[0]
-    assert _point(entry) == (None, None)
+    assert point(entry) == (None, None)
 
 
 def test_entries_with_nothing_to_read_are_left_out(server, shared_fixtures):
@@ -52,7 +52,7 @@ def test_escaped_markup_in_description_is_kept_as_html(server, shared_fixtures):
 
 def test_pubdate_becomes_timezone_aware_utc(shared_fixtures):
     entry = entries(shared_fixtures / "feedparser" / "wellformed__rss__item_pubDate.xml")[0]
-    assert _time(entry["published_parsed"]).isoformat() == "2004-01-01T19:48:21+00:00"
+    assert to_time(entry["published_parsed"]).isoformat() == "2004-01-01T19:48:21+00:00"
 
 
 def test_a_dated_item_keeps_the_raw_date_string(server):
