@@ -85,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub = ward.add_parser(verb, help=f"{verb.split('-')[0]} place names, streets, postcodes, hashtags or handles")
         sub.add_argument("kind", choices=TERM_KINDS)
         sub.add_argument("terms", nargs="+")
+    wsetup = ward.add_parser("setup", help="set the ward up from one of its postcodes (postcodes.io and MapIt)")
+    wsetup.add_argument("postcode")
+    wsetup.add_argument("--no-sources", action="store_true", help="do not add FixMyStreet and planning sources")
+    wsetup.add_argument("--postcodes-url", help=argparse.SUPPRESS)
+    wsetup.add_argument("--mapit-url", help=argparse.SUPPRESS)
     wimp = ward.add_parser("import", help="replace the ward profile with one from a JSON file")
     wimp.add_argument("file", type=Path)
     wexp = ward.add_parser("export", help="print the ward profile as JSON")
@@ -346,6 +351,8 @@ def cmd_ward(app, args) -> int:
     if args.action == "show":
         _print_ward(ward)
         return EXIT_OK
+    if args.action == "setup":
+        return _ward_setup(app, args, ward)
     if args.action == "export":
         text = json.dumps(ward.to_dict(), indent=2, ensure_ascii=False)
         if args.file:
@@ -377,6 +384,33 @@ def cmd_ward(app, args) -> int:
     with app.store.write() as db:
         settings_store.save_ward(db, ward, clock.now_iso())
     print("Ward profile saved. New fetches use it; `ward show` prints it.")
+    return EXIT_OK
+
+
+def _ward_setup(app, args, current: WardProfile) -> int:
+    from networked_councillor.core import postcodes
+    from networked_councillor.core.wardsetup import apply_setup, finder_for
+    from networked_councillor.plugin_api.http import HttpClient
+
+    bar = ProgressBar() if sys.stderr.isatty() else None
+    try:
+        with HttpClient() as http:
+            finder = finder_for(app, http, postcodes_url=args.postcodes_url, mapit_url=args.mapit_url)
+            setup = finder.find(args.postcode, progress=bar or (lambda f, m: None))
+    finally:
+        if bar:
+            bar.close()
+    added = apply_setup(app, setup, current, with_sources=not args.no_sources)
+    print(f"{setup.ward} ward ({setup.ward_gss}), {setup.district}" + (f", {setup.county}" if setup.county else ""))
+    sectors = {postcodes.sector(pc) for pc in setup.postcodes}
+    print(f"Boundary: {'from MapIt (area ' + str(setup.mapit_id) + ')' if setup.boundary else 'none'}; "
+          f"{len(setup.postcodes)} postcodes found in the ward, in {len(sectors)} sectors.")
+    for name in added:
+        print(f"Added source: {name}")
+    for note in setup.notes:
+        print(f"Note: {note}")
+    print('Next: add your ward\'s streets with `ward add-term streets "Mill Road" ...` and your handles with '
+          "`ward add-term handles you.bsky.social`.")
     return EXIT_OK
 
 

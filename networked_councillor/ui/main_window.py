@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
         self.fetch_action = a("&Fetch now", self.fetch, QKeySequence.StandardKey.Refresh, "Fetch new items from every source")
         self.cancel_action = a("&Cancel", self.runner.cancel_all, "Ctrl+.", "Stop what is running")
         self.settings_action = a("&Settings…", self.open_settings, "Ctrl+,", "Sources, ward, topics, passwords")
-        self.ward_action = a("Set up my &ward…", lambda: self.open_settings("ward"), None, "Tell the app about your ward")
+        self.ward_action = a("Set up my &ward…", self.set_up_ward, None, "Find your ward from one of its postcodes")
         self.demo_action = a("Open the &demo ward", self.load_demo, None, "Load the fictional Millbrook ward")
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.find_action = a("&Find…", self._focus_search, QKeySequence.StandardKey.Find, "Search the ward's posts")
@@ -652,9 +652,16 @@ class MainWindow(QMainWindow):
 
         choice = Welcome(self).exec()
         if choice == Welcome.SET_UP:
-            self.open_settings("ward")
+            self.set_up_ward()
         elif choice == Welcome.DEMO:
             self.load_demo()
+
+    def set_up_ward(self) -> None:
+        from networked_councillor.ui.ward_setup import WardSetupDialog
+
+        self.ward_dialog = WardSetupDialog(self)
+        self.ward_dialog.done_setup.connect(lambda: self.data_changed("ward"))
+        self.ward_dialog.show()
 
     def load_demo(self) -> None:
         from networked_councillor.demo import load_demo
@@ -688,4 +695,4 @@ class MainWindow(QMainWindow):
 
 
 _TASK_NAMES = {"reply": "Posting the reply…", "thread": "Loading the conversation…", "fetch": "Fetching…", "retrain": "Retraining…", "similar": "Finding similar posts…",
-               "demo": "Loading the demo ward…", "test-source": "Testing…"}
+               "demo": "Loading the demo ward…", "test-source": "Testing…", "ward-setup": "Looking up the ward…"}

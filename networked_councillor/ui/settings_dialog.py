@@ -36,6 +36,7 @@ from networked_councillor.core.errors import NcError
 from networked_councillor.core.geo import Boundary
 from networked_councillor.core.secrets import SecretStore, keyring_status
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
+from networked_councillor.core.wardsetup import ward_defaults
 from networked_councillor.plugin_api.source import ConfigField
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
@@ -213,11 +214,27 @@ class SettingsDialog(QDialog):
         self._show_boundary()
         save = QPushButton("Save ward", clicked=self._save_ward)
         save.setAccessibleName("Save the ward profile")
+        from_postcode = QPushButton("Set up from a postcode…", clicked=self._set_up_from_postcode)
         layout = QVBoxLayout(page)
+        layout.addWidget(from_postcode)
         layout.addLayout(form)
         layout.addWidget(save)
         layout.addStretch(1)
         return page
+
+    def _set_up_from_postcode(self) -> None:
+        self.window_.set_up_ward()
+        self.window_.ward_dialog.done_setup.connect(self._reload_ward)
+
+    def _reload_ward(self) -> None:
+        with self.app.store.read() as db:
+            self.ward = settings_store.load_ward(db)
+        for key, edit in self.ward_fields.items():
+            edit.setText(getattr(self.ward, key))
+        for kind, edit in self.term_edits.items():
+            edit.setPlainText("\n".join(getattr(self.ward, kind)))
+        self.threshold.setValue(self.ward.threshold)
+        self._show_boundary()
 
     def _show_boundary(self) -> None:
         if self.ward.boundary:
@@ -533,7 +550,11 @@ class SourceEditor(QDialog):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.inputs.clear()
-        current = self.row.config if self.row else {}
+        if self.row:
+            current = self.row.config
+        else:  # a new source starts from the ward's own values where the plugin has such a setting
+            with self.settings.app.store.read() as db:
+                current = ward_defaults(settings_store.load_ward(db))
         for field in self._fields():
             value = current.get(field.key, field.default)
             if field.kind == "bool":
