@@ -306,3 +306,24 @@ def test_disabled_sources_are_skipped_unless_asked_for(server, ward_store):
         source_store.set_enabled(db, source_id, False)
     assert pipeline(ward_store).fetch().outcomes == []
     assert pipeline(ward_store).fetch([source_id]).new == 2
+
+
+class ThreadSource(ExplodingSource):
+    id = "threads"
+
+    def fetch(self, since, cancel, progress):
+        return [RawItem("root", text="Pothole on Oak Road, anyone reported it?", thread_id="root"),
+                RawItem("r1", text="Yes, last week", thread_id="root", parent_id="root"),
+                RawItem("other", text="Lovely weather", thread_id="elsewhere")]
+
+
+def test_replies_in_a_conversation_about_the_ward_count_as_about_it(ward_store):
+    add_source(ward_store, "Forum", "", plugin="threads")
+    pipeline(ward_store, registry_with(ThreadSource)).fetch()
+    rows = {r["external_id"]: r for r in item_rows(ward_store)}
+    assert rows["root"]["relevance"] >= 0.35
+    assert rows["r1"]["relevance"] >= 0.35
+    assert json.loads(rows["r1"]["evidence"]) == [{"kind": "conversation", "term": "part of a conversation about the ward"}]
+    assert rows["other"]["relevance"] == 0
+    pipeline(ward_store, registry_with(ThreadSource)).fetch()  # again: lifted once, not twice
+    assert item_rows(ward_store, "external_id = 'r1'")[0]["relevance"] == rows["r1"]["relevance"]

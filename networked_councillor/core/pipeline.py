@@ -282,6 +282,8 @@ class Pipeline:
             raise Cancelled()
         with self.store.write() as db:
             item_store.apply(db, row.id, plan, now)
+            item_store.lift_conversations(db, [i.row["thread_id"] for i in plan.to_score if i.row["thread_id"]],
+                                          scorer.threshold)
             if tags is not None:
                 self._save_tags(db, [i.item_id for i in plan.to_score], tags, now)
             if record is not None:

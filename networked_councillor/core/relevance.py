@@ -30,6 +30,7 @@ WEIGHTS = {
     "place": 0.45,
     "hashtag": 0.4,
     "ward feed": 0.6,
+    "conversation": 0.4,  # a reply in a thread that is about the ward, though its own words are not
 }
 
 # Common street-suffix abbreviations, so "Oak Rd" matches "Oak Road".

@@ -130,6 +130,26 @@ def apply(db: Database, source_id: str, plan: Plan, now: str) -> None:
         )
 
 
+def lift_conversations(db: Database, thread_ids: Iterable[int], threshold: float) -> int:
+    """Replies in a thread that is about the ward count as being about it too ("Thanks, will do" included).
+
+    A thread is about the ward when one of its items is, on its own merits. Its other items get
+    "conversation" evidence (weight 0.4), once. Returns how many items were lifted.
+    """
+    lifted = 0
+    conversation = "%\"kind\":\"conversation\"%"
+    for thread_id in set(thread_ids):
+        lifted += db.execute(
+            "UPDATE items SET relevance = round(1 - (1 - relevance) * 0.6, 4), "
+            "evidence = json_insert(coalesce(evidence, '[]'), '$[#]', "
+            "json_object('kind', 'conversation', 'term', 'part of a conversation about the ward')) "
+            "WHERE thread_id = ? AND relevance < ? AND coalesce(evidence, '') NOT LIKE ? "
+            "AND EXISTS (SELECT 1 FROM items other WHERE other.thread_id = ? AND other.relevance >= ? "
+            "AND coalesce(other.evidence, '') NOT LIKE ?)",
+            [thread_id, threshold, conversation, thread_id, threshold, conversation]).rowcount
+    return lifted
+
+
 # Items the councillor has worked on: never deleted by a purge or by removing their source.
 WORKED_ON = (
     "items.id IN (SELECT item_id FROM issue_items) OR items.id IN (SELECT item_id FROM drafts) "

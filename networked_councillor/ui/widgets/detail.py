@@ -28,7 +28,7 @@ DISPLAY_TEXT_LIMIT = 100_000
 EVIDENCE_WORDS = {
     "street": "street", "place": "place", "postcode": "postcode", "postcode sector": "postcode sector",
     "postcode district": "postcode district", "hashtag": "hashtag", "handle": "mentions you",
-    "boundary": "location", "ward feed": "source",
+    "boundary": "location", "ward feed": "source", "conversation": "thread",
 }
 
 
