@@ -62,7 +62,18 @@ def main() -> None:
     def step_settings() -> None:
         shoot("settings")
         window.settings_dialog.show_tab("sources")
-        QTimer.singleShot(400, lambda: (shoot("settings-sources"), qt.quit()))
+        QTimer.singleShot(400, step_sources)
+
+    def step_sources() -> None:
+        from networked_councillor.ui.settings_dialog import SourceEditor
+
+        shoot("settings-sources")
+        editor = SourceEditor(window.settings_dialog, app.registry.plugins)
+        editor.plugin.setCurrentIndex(editor.plugin.findData("discourse"))
+        editor.name.setText("Ashcombe community forum")
+        editor.setGeometry(300, 120, 760, 640)
+        editor.show()
+        QTimer.singleShot(400, lambda: (shoot("add-source"), qt.quit()))
 
     QTimer.singleShot(1200, step_main)
     qt.exec()

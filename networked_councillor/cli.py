@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     wsetup = ward.add_parser("setup", help="set the ward up from one of its postcodes (postcodes.io and MapIt)")
     wsetup.add_argument("postcode")
     wsetup.add_argument("--no-sources", action="store_true", help="do not add FixMyStreet and planning sources")
+    wsetup.add_argument("--mapit-key", action="store_true", help="ask for a MapIt API key and keep it in the keyring")
     wsetup.add_argument("--postcodes-url", help=argparse.SUPPRESS)
     wsetup.add_argument("--mapit-url", help=argparse.SUPPRESS)
     wimp = ward.add_parser("import", help="replace the ward profile with one from a JSON file")
@@ -389,9 +390,12 @@ def cmd_ward(app, args) -> int:
 
 def _ward_setup(app, args, current: WardProfile) -> int:
     from networked_councillor.core import postcodes
-    from networked_councillor.core.wardsetup import apply_setup, finder_for
+    from networked_councillor.core.secrets import SecretStore
+    from networked_councillor.core.wardsetup import MAPIT_SECRET, apply_setup, finder_for
     from networked_councillor.plugin_api.http import HttpClient
 
+    if args.mapit_key:
+        SecretStore(MAPIT_SECRET.namespace).set(MAPIT_SECRET.name, getpass.getpass("MapIt API key (not shown): "))
     bar = ProgressBar() if sys.stderr.isatty() else None
     try:
         with HttpClient() as http:

@@ -54,6 +54,15 @@ def add_source(store, name: str, url: str, plugin: str = "rss", **config) -> str
         return source_store.add(db, plugin, name, {"url": url, **config}, clock.now_iso())
 
 
+def registry_with(*plugins) -> PluginRegistry:
+    """The installed plugins plus test-only ones."""
+    registry = discover()
+    merged = PluginRegistry(dict(registry.plugins), list(registry.failures))
+    for plugin in plugins:
+        merged.plugins[plugin.id] = plugin
+    return merged
+
+
 def pipeline(store, registry: PluginRegistry | None = None, **kwargs) -> Pipeline:
     kwargs.setdefault("http_factory", fast_http)
     return Pipeline(store, registry or discover(), **kwargs)

@@ -1,6 +1,5 @@
 """The shared HTTP client against a real server on 127.0.0.1."""
 
-import gzip
 import threading
 import tracemalloc
 

@@ -9,7 +9,9 @@ MODULES = [
     "networked_councillor.plugin_api.loader", "networked_councillor.app", "networked_councillor.demo",
     "networked_councillor.doctor", "networked_councillor.cli", "nc_rss", "networked_councillor.core.learning",
     "networked_councillor.tagger.model", "networked_councillor.tagger.training", "networked_councillor.tagger.encoder",
-    "networked_councillor.tagger.hf_sentiment", "networked_councillor.cli_model",
+    "networked_councillor.tagger.hf_sentiment", "networked_councillor.cli_model", "networked_councillor.core.wardsetup",
+    "nc_bluesky", "nc_mastodon", "nc_reddit", "nc_discourse", "nc_fixmystreet", "nc_consultations", "nc_meetings",
+    "nc_planning",
 ]
 
 

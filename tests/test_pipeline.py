@@ -5,11 +5,10 @@ import threading
 
 import pytest
 
-from helpers import add_source, item_rows, pipeline, setup_ward
+from helpers import add_source, item_rows, pipeline, registry_with, setup_ward
 from localserver import Reply
 from networked_councillor.core.errors import SourceError, TaggerError
 from networked_councillor.core.tagging import TagResult
-from networked_councillor.plugin_api.loader import PluginRegistry, discover
 from networked_councillor.plugin_api.source import API_VERSION, RawItem
 
 RSS = "application/rss+xml"
@@ -246,14 +245,6 @@ class HalfBadItems(ExplodingSource):
     def fetch(self, since, cancel, progress):
         return [RawItem("ok-1", text="Fine item about Oak Road"), RawItem("", text="no id"), "not an item",
                 RawItem("ok-2", text="Another", lat="north", lon=None)]
-
-
-def registry_with(*plugins):
-    registry = discover()
-    merged = PluginRegistry(dict(registry.plugins), list(registry.failures))
-    for plugin in plugins:
-        merged.plugins[plugin.id] = plugin
-    return merged
 
 
 def test_a_plugin_that_raises_in_fetch_is_reported_and_the_rest_keep_working(server, ward_store):

@@ -166,6 +166,28 @@ def test_settings_open_and_the_ward_saves(window, qtbot, monkeypatch):
     assert dialog.sources_model.rowCount() == 11
 
 
+def test_the_mapit_key_is_set_under_passwords_and_kept_in_the_keyring(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from networked_councillor.core.secrets import SecretStore
+    from networked_councillor.ui.settings_dialog import SecretPrompt
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    monkeypatch.setattr(SecretPrompt, "ask", classmethod(lambda cls, parent, label: "mapit-key-123"))
+    window.settings_action.trigger()
+    dialog = window.settings_dialog
+    dialog.show_tab("passwords")
+    labels = [dialog.secret_list.item(row).text() for row in range(dialog.secret_list.count())]
+    assert labels[-1] == "MapIt API key (ward set-up)"
+    assert any(label.endswith(": App password") for label in labels)  # the demo's Bluesky source
+    dialog.secret_list.setCurrentRow(len(labels) - 1)
+    dialog._set_secret()
+    assert SecretStore("mapit").get("api_key") == "mapit-key-123"
+    dialog._forget_secret()
+    assert SecretStore("mapit").get("api_key") is None
+    assert "mapit-key-123" not in window.app.store.path.read_bytes().decode("latin-1")
+
+
 def test_a_source_added_in_settings_is_fetched_in_the_background_without_freezing(qtbot, tmp_path, server):
     body = "".join(f"<item><guid>{n}</guid><title>Report {n} on Mill Lane</title><description>Bins missed {n}"
                    f"</description></item>" for n in range(300))

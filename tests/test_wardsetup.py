@@ -100,6 +100,16 @@ def test_the_mapit_key_never_reaches_the_cache(services, tmp_path):
     assert not any("sekret" in p.name or "sekret" in p.read_text() for p in tmp_path.iterdir())
 
 
+def test_a_mapit_key_given_on_the_command_line_is_kept_in_the_keyring_and_used(services, isolated_data_dir,
+                                                                               monkeypatch):
+    from networked_councillor.core.secrets import SecretStore
+
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "council-key-42")
+    assert main([*setup_args(services), "--mapit-key"]) == 0
+    assert SecretStore("mapit").get("api_key") == "council-key-42"
+    assert any("api_key=council-key-42" in r.path for r in services.requests)
+
+
 def test_ward_defaults_feed_new_sources_settings(services, tmp_path):
     with HttpClient() as http:
         setup = WardFinder(http, tmp_path, postcodes_url=services.base, mapit_url=services.base).find("CB1 1AA")

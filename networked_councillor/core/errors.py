@@ -27,9 +27,11 @@ class ConfigError(NcError):
 class SourceError(NcError):
     """A source could not be fetched or parsed."""
 
-    def __init__(self, message: str, *, hint: str = "", retry_after: float | None = None) -> None:
+    def __init__(self, message: str, *, hint: str = "", retry_after: float | None = None,
+                 status: int | None = None) -> None:
         super().__init__(message, hint=hint)
         self.retry_after = retry_after
+        self.status = status  # the HTTP status, when the source answered with one
 
 
 class PluginError(NcError):

@@ -222,6 +222,9 @@ class Pipeline:
         source, api = self._open(row, http, ward)
         since = datetime.fromisoformat(row.last_success_at) if row.last_success_at else None
         items = list(source.fetch(since, cancel, progress))
+        undated = sum(1 for item in items if isinstance(item, RawItem) and item.created_at is None)
+        if undated:
+            api.warn(f"{undated} item(s) had no date the app could read; they are dated when first seen.")
         return _Fetched(items, api.state, started, time.perf_counter() - t0, api.warnings)
 
     # ---- on the calling thread: the one writer --------------------------------
@@ -270,9 +273,9 @@ class Pipeline:
         ward_feed = bool(row.config.get("ward_feed"))
         for inc in plan.to_score:
             extra = inc.origin.extra or {}
-            score, evidence = scorer.score(
+            score, evidence = scorer.score(  # a plugin may know an item comes from the ward's own feed
                 _relevance_text(inc.text, extra), inc.row["lat"], inc.row["lon"],
-                mentions=extra.get("mentions", ()), ward_feed=ward_feed,
+                mentions=extra.get("mentions", ()), ward_feed=ward_feed or extra.get("ward_feed") is True,
             )
             inc.row["relevance"] = score
             inc.row["evidence"] = dumps([{"kind": e.kind, "term": e.term} for e in evidence])

@@ -6,6 +6,8 @@ keyring the app says so plainly instead of quietly writing passwords to disk.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import keyring
 from keyring.errors import KeyringError, NoKeyringError
 
@@ -19,6 +21,14 @@ NO_KEYRING = (
 NO_KEYRING_HINT = (
     "Windows and macOS have one built in. On Linux, install and unlock GNOME Keyring or KWallet, then restart the app."
 )
+
+
+class AppSecret(NamedTuple):
+    """A secret of the app itself rather than of one source (listed in Settings > Passwords)."""
+
+    namespace: str
+    name: str
+    label: str
 
 
 class SecretStore:

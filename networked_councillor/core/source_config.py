@@ -30,7 +30,9 @@ def coerce(field: ConfigField, value: Any) -> Any:
     if field.kind == "choice" and field.choices and value not in field.choices:
         raise ConfigError(f"{field.label} must be one of: {', '.join(field.choices)}.")
     if field.kind == "url" and value and not value.startswith(("http://", "https://", "file:")):
-        raise ConfigError(f"{field.label} must be a web address starting with https:// (or a file: address).")
+        if "://" in value or " " in value or "." not in value.split("/")[0]:
+            raise ConfigError(f"{field.label} must be a web address, such as https://www.example.gov.uk.")
+        value = "https://" + value  # typed as people say it: "mastodon.social"
     return value
 
 

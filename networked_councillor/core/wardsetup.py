@@ -19,11 +19,13 @@ from urllib.parse import quote
 from networked_councillor.core import postcodes
 from networked_councillor.core.errors import ConfigError, SourceError
 from networked_councillor.core.geo import Boundary
+from networked_councillor.core.secrets import AppSecret
 from networked_councillor.core.ward import WardProfile
 from networked_councillor.plugin_api.http import HttpClient
 
 POSTCODES_IO = "https://api.postcodes.io"
 MAPIT = "https://mapit.mysociety.org"
+MAPIT_SECRET = AppSecret("mapit", "api_key", "MapIt API key (ward set-up)")
 WARD_TYPES = ("UTW", "DIW", "MTW", "LBW")  # unitary, district, metropolitan and London borough wards
 NEARBY_RADIUS_M = 2000  # postcodes.io's largest
 NEARBY_LIMIT = 100
@@ -218,7 +220,7 @@ def finder_for(app, http: HttpClient, *, postcodes_url: str | None = None, mapit
         postcodes_url = postcodes_url or settings_store.get_setting(db, "services.postcodes_io", POSTCODES_IO)
         mapit_url = mapit_url or settings_store.get_setting(db, "services.mapit", MAPIT)
     try:
-        key = SecretStore("mapit").get("api_key")
+        key = SecretStore(MAPIT_SECRET.namespace).get(MAPIT_SECRET.name)
     except ConfigError:
         key = None  # no keyring: MapIt still answers a few requests a day without a key
     return WardFinder(http, app.data_dir / "cache" / "ward-setup", postcodes_url=postcodes_url, mapit_url=mapit_url,

@@ -16,6 +16,7 @@ from networked_councillor.plugin_api.source import (
     SourceApi,
     can_reply,
 )
+from networked_councillor.plugin_api.values import iso_time, site_address
 
 __all__ = [
     "API_VERSION",
@@ -34,4 +35,6 @@ __all__ = [
     "SourceError",
     "can_reply",
     "html_to_plain",
+    "iso_time",
+    "site_address",
 ]

@@ -305,6 +305,12 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 
 
 def _status_error(response: HttpResponse, retry_after: float | None) -> SourceError:
+    error = _describe_status(response, retry_after)
+    error.status = response.status
+    return error
+
+
+def _describe_status(response: HttpResponse, retry_after: float | None) -> SourceError:
     host, status = _host(response.url), response.status
     if status == 429:
         when = "later"

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 PLUGIN_COLOURS = {
     "rss": "#e8710a", "bluesky": "#1185fe", "mastodon": "#6364ff", "discourse": "#2b7a4b", "reddit": "#ff4500",
-    "fixmystreet": "#f2b705", "consultations": "#7b5ea7", "meetings": "#4a6fa5", "planning": "#8c6d46",
+    "fixmystreet": "#f2b705", "citizenspace": "#7b5ea7", "moderngov": "#4a6fa5", "planning": "#8c6d46",
 }
 
 

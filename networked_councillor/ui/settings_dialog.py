@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableView,
     QTabWidget,
@@ -34,9 +35,9 @@ from PySide6.QtWidgets import (
 from networked_councillor.core import clock, source_config
 from networked_councillor.core.errors import NcError
 from networked_councillor.core.geo import Boundary
-from networked_councillor.core.secrets import SecretStore, keyring_status
+from networked_councillor.core.secrets import AppSecret, SecretStore, keyring_status
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
-from networked_councillor.core.wardsetup import ward_defaults
+from networked_councillor.core.wardsetup import MAPIT_SECRET, ward_defaults
 from networked_councillor.plugin_api.source import ConfigField
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
@@ -365,36 +366,33 @@ class SettingsDialog(QDialog):
         self.secret_list.clear()
         with self.app.store.read() as db:
             rows = source_store.all_sources(db)
-        for row in rows:
-            plugin = self.app.registry.get(row.plugin)
-            for field in getattr(plugin, "config_fields", ()):
-                if field.kind == "secret":
-                    item = QListWidgetItem(f"{row.name}: {field.label}")
-                    item.setData(SourceIdRole, (row.id, field.key, field.label))
-                    self.secret_list.addItem(item)
-        if not self.secret_list.count():
-            self.secret_list.addItem("None of your sources needs a password.")
+        secrets = [AppSecret(row.id, field.key, f"{row.name}: {field.label}") for row in rows
+                   for field in getattr(self.app.registry.get(row.plugin), "config_fields", ()) if field.kind == "secret"]
+        for secret in [*secrets, MAPIT_SECRET]:
+            item = QListWidgetItem(secret.label)
+            item.setData(SourceIdRole, secret)
+            self.secret_list.addItem(item)
 
     def _set_secret(self) -> None:
         item = self.secret_list.currentItem()
         target = item.data(SourceIdRole) if item else None
         if not target:
             return
-        secret = SecretPrompt.ask(self, target[2])
+        secret = SecretPrompt.ask(self, target.label)
         if secret:
             try:
-                SecretStore(target[0]).set(target[1], secret)
+                SecretStore(target.namespace).set(target.name, secret)
             except NcError as exc:
                 explain(self, exc)
                 return
-            QMessageBox.information(self, "Passwords", f"{target[2]} saved in the password store.")
+            QMessageBox.information(self, "Passwords", f"{target.label} saved in the password store.")
 
     def _forget_secret(self) -> None:
         item = self.secret_list.currentItem()
         target = item.data(SourceIdRole) if item else None
         if target:
             try:
-                SecretStore(target[0]).delete(target[1])
+                SecretStore(target.namespace).delete(target.name)
             except NcError as exc:
                 explain(self, exc)
 
@@ -531,6 +529,10 @@ class SourceEditor(QDialog):
         self.name.setAccessibleName("Source name")
         self.form = QFormLayout()
         self.inputs: dict[str, QWidget] = {}
+        fields = QWidget()
+        fields.setLayout(self.form)
+        scroll = QScrollArea(widgetResizable=True)  # some plugins have many settings, each explained
+        scroll.setWidget(fields)
         self.plugin.currentIndexChanged.connect(self._build_form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
                                    accepted=self._save, rejected=self.reject)
@@ -539,8 +541,9 @@ class SourceEditor(QDialog):
         top.addRow("Name", self.name)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(self.form)
+        layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
+        self.resize(640, 600)
         self._build_form()
 
     def _fields(self) -> tuple[ConfigField, ...]:
@@ -566,6 +569,8 @@ class SourceEditor(QDialog):
                 widget.setCurrentIndex(max(0, widget.findData(value)))
             elif field.kind == "int":
                 widget = QSpinBox(maximum=10**9, value=int(value or 0))
+                if field.default is None:  # optional: the lowest value shows as empty and means "not set"
+                    widget.setSpecialValueText(" ")
             elif field.kind == "list":
                 widget = QPlainTextEdit("\n".join(value or []))
                 widget.setMaximumHeight(80)
@@ -573,10 +578,14 @@ class SourceEditor(QDialog):
                 widget = QLineEdit("" if field.kind == "secret" else str(value or ""))
                 if field.kind == "secret":
                     widget.setEchoMode(QLineEdit.EchoMode.Password)
-                    widget.setPlaceholderText("Leave empty to keep the saved one")
+                    if self.row:
+                        widget.setPlaceholderText("Leave empty to keep the saved one")
             widget.setToolTip(field.help)
             widget.setAccessibleName(field.label)
+            widget.setAccessibleDescription(field.help)
             self.form.addRow(field.label + (" *" if field.required else ""), widget)
+            if field.help:
+                self.form.addRow("", _help_label(field.help))
             self.inputs[field.key] = widget
 
     def _values(self) -> tuple[dict, dict]:
@@ -588,7 +597,8 @@ class SourceEditor(QDialog):
             elif isinstance(widget, QComboBox):
                 values[field.key] = widget.currentData()
             elif isinstance(widget, QSpinBox):
-                values[field.key] = widget.value()
+                unset = widget.specialValueText() and widget.value() == widget.minimum()
+                values[field.key] = "" if unset else widget.value()
             elif isinstance(widget, QPlainTextEdit):
                 values[field.key] = widget.toPlainText().splitlines()
             elif field.kind == "secret":
@@ -616,3 +626,13 @@ class SourceEditor(QDialog):
             explain(self, exc)
             return
         self.accept()
+
+
+def _help_label(text: str) -> QLabel:
+    label = QLabel(text, wordWrap=True)
+    label.setProperty("role", "help")
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.9)
+    label.setFont(font)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label

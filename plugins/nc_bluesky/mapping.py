@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
 from typing import Any
 
-from networked_councillor.plugin_api import Author, RawItem
+from networked_councillor.plugin_api import Author, RawItem, iso_time
 from nc_bluesky.richtext import to_html
 
 RESTRICTED_LABEL = "!no-unauthenticated"
@@ -24,14 +23,6 @@ def profile_url(actor: str) -> str:
     return f"https://bsky.app/profile/{actor}"
 
 
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def post_to_item(post: dict, *, reposted_by: str | None = None) -> RawItem | None:
@@ -78,8 +69,8 @@ def post_to_item(post: dict, *, reposted_by: str | None = None) -> RawItem | Non
             f"<p><i>Image: {html.escape(alt)}</i></p>" for alt in alt_texts),
         author=Author(handle=handle, display_name=author.get("displayName") or handle,
                       url=profile_url(handle)),
-        created_at=parse_time(record.get("createdAt")) or parse_time(post.get("indexedAt")),
-        updated_at=parse_time(post.get("indexedAt")),
+        created_at=iso_time(record.get("createdAt")) or iso_time(post.get("indexedAt")),
+        updated_at=iso_time(post.get("indexedAt")),
         kind="post",
         thread_id=root.get("uri") or uri,
         parent_id=parent.get("uri"),
