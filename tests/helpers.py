@@ -54,6 +54,12 @@ def add_source(store, name: str, url: str, plugin: str = "rss", **config) -> str
         return source_store.add(db, plugin, name, {"url": url, **config}, clock.now_iso())
 
 
+def close_app(window) -> None:
+    """Close the window before its app's database, so no late repaint reads from a closed store."""
+    window.close()
+    window.app.close()
+
+
 def registry_with(*plugins) -> PluginRegistry:
     """The installed plugins plus test-only ones."""
     registry = discover()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from helpers import close_app
 from test_bluesky import ME, PASSWORD, post
 from networked_councillor.app import App
 from networked_councillor.core import clock
@@ -34,7 +35,7 @@ def setup(qtbot, tmp_path, memory_keyring):
     window.fetch_action.trigger()
     window.set_filter(InboxFilter(view="all"))
     yield window, server
-    app.close()
+    close_app(window)
     server.close()
 
 

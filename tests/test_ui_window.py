@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtWidgets import QMenu
 
-from helpers import add_source
+from helpers import add_source, close_app
 from localserver import Reply
 from networked_councillor.app import App
 from networked_councillor.core import clock
@@ -40,7 +40,7 @@ def window(qtbot, demo_folder, tmp_path):
     qtbot.addWidget(win)
     win.show()
     yield win
-    app.close()
+    close_app(win)
 
 
 def ids_shown(win) -> list[int]:
@@ -208,7 +208,7 @@ def test_a_source_added_in_settings_is_fetched_in_the_background_without_freezin
     assert len(ticks) >= 20
     assert win.inbox.rowCount() == 300
     assert "300 new items" in win.statusBar().currentMessage()
-    app.close()
+    close_app(win)
 
 
 def test_a_failing_source_shows_its_reason_in_the_status_panel(qtbot, tmp_path, server):
@@ -220,7 +220,7 @@ def test_a_failing_source_shows_its_reason_in_the_status_panel(qtbot, tmp_path, 
     model = win.sources_model
     assert "Nothing was found" in model.index(0, 5).data()
     assert "problem" in win.statusBar().currentMessage()
-    app.close()
+    close_app(win)
 
 
 def test_hostile_and_huge_items_render_safely(window):
@@ -290,7 +290,7 @@ def test_layout_is_remembered(qtbot, tmp_path):
     second = MainWindow(app, runner=TaskRunner(inline=True), welcome=False)
     qtbot.addWidget(second)
     assert second.splitter.sizes()[0] == first.splitter.sizes()[0]
-    app.close()
+    close_app(second)
 
 
 def test_first_run_offers_the_demo_ward(qtbot, tmp_path, monkeypatch):
@@ -302,7 +302,7 @@ def test_first_run_offers_the_demo_ward(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(win)
     qtbot.waitUntil(lambda: win.ward.name == "Millbrook", timeout=30_000)
     assert win.inbox.rowCount() > 50
-    app.close()
+    close_app(win)
 
 
 def test_mentions_notify_only_when_asked(qtbot, tmp_path, server):
@@ -324,7 +324,7 @@ def test_mentions_notify_only_when_asked(qtbot, tmp_path, server):
         settings_store.set_setting(db, "notify.mentions", True)
         settings_store.set_setting(db, "notify.checked_at", "2000-01-01T00:00:00+00:00")
     assert [a.kind for a in win.notifier.check()] == ["mention"]
-    app.close()
+    close_app(win)
 
 
 def test_inbox_model_passes_the_model_tester(qtmodeltester, window):

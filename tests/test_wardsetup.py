@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from helpers import close_app
 from localserver import Reply
 from networked_councillor.app import App
 from networked_councillor.cli import main
@@ -147,4 +148,4 @@ def test_the_set_up_my_ward_dialog(qtbot, services, isolated_data_dir):
     dialog.use.click()
     assert window.ward.name == "Petersfield" and window.ward.boundary
     assert "Petersfield ward" in window.windowTitle()
-    app.close()
+    close_app(window)
