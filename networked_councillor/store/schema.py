@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("networked_councillor")
+ERASED_DETAIL = '{"erased": true}'  # what an erased casework event's detail becomes
 
 
 @migrations()
@@ -280,3 +281,46 @@ def m003_inbox(db: Database) -> None:
 def m004_source_notes(db: Database) -> None:
     """A source's last fetch may succeed with something to say (signed out, so search was skipped)."""
     db["sources"].add_column("last_note", str)
+
+
+@migrations()
+def m005_engage_and_act(db: Database) -> None:
+    """Reporting issues to councils (Open311), reply snippets and templates, and an append-only audit log.
+
+    The casework timeline stays append-only, with one exception the law requires:
+    an event's detail may be replaced by the erasure marker when a resident asks
+    to be forgotten.
+    """
+    for column, kind in (("agency", str), ("open311_service_code", str), ("open311_token", str),
+                         ("open311_status", str), ("open311_checked_at", str), ("contact_consent", int)):
+        db["issues"].add_column(column, kind)
+    db["issues"].create_index(["due_date"])
+    db["issues"].create_index(["updated_at"])
+    db["drafts"].create_index(["item_id", "status"])
+    db["snippets"].create({"id": int, "name": str, "text": str, "created_at": str, "updated_at": str},
+                          pk="id", not_null={"name", "text"})
+    db["reply_templates"].create({"topic": str, "acknowledge": str, "inform": str, "invite": str, "updated_at": str},
+                                 pk="topic")
+    db["audit_log"].create(
+        {"id": int, "at": str, "action": str, "summary": str, "records": int, "personal_data": int,
+         "detail": str, "actor": str},
+        pk="id", not_null={"at", "action"}, defaults={"records": 0, "personal_data": 0},
+    )
+    db["audit_log"].create_index(["at"])
+    db.executescript(
+        f"""
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+          SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+          SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
+        DROP TRIGGER issue_events_no_update;
+        CREATE TRIGGER issue_events_no_update BEFORE UPDATE ON issue_events
+        WHEN NOT (NEW.detail = '{ERASED_DETAIL}' AND NEW.id IS OLD.id AND NEW.issue_id IS OLD.issue_id
+                  AND NEW.at IS OLD.at AND NEW.kind IS OLD.kind AND NEW.actor IS OLD.actor)
+        BEGIN
+          SELECT RAISE(ABORT, 'issue events are append-only (personal data in them can only be erased)');
+        END;
+        """
+    )
