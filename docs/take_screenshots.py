@@ -73,7 +73,17 @@ def main() -> None:
         editor.name.setText("Ashcombe community forum")
         editor.setGeometry(300, 120, 760, 640)
         editor.show()
-        QTimer.singleShot(400, lambda: (shoot("add-source"), qt.quit()))
+        QTimer.singleShot(400, step_casework)
+
+    def step_casework() -> None:
+        shoot("add-source")
+        for widget in qt.topLevelWidgets():
+            if widget is not window and widget.isVisible():
+                widget.close()
+        window.open_casework()
+        window.casework_window.setGeometry(0, 0, 1600, 1000)
+        window.casework_window.table.selectRow(0)
+        QTimer.singleShot(600, lambda: (shoot("casework"), qt.quit()))
 
     QTimer.singleShot(1200, step_main)
     qt.exec()

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from networked_councillor import __version__, cli_model
+from networked_councillor import __version__, cli_casework, cli_model
 from networked_councillor.core import clock, source_config
 from networked_councillor.core.errors import ConfigError, NcError
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="load it even though another ward is set up here")
 
     cli_model.add_parsers(commands)
+    cli_casework.add_parsers(commands)
     commands.add_parser("doctor", help="check the install: Qt, model files, database, keyring, plugins")
     return parser
 
@@ -469,6 +470,7 @@ _HANDLERS = {
     "doctor": cmd_doctor,
     "model": cli_model.cmd_model,
     "topics": cli_model.cmd_topics,
+    "issues": cli_casework.cmd_issues,
 }
 
 

@@ -82,3 +82,36 @@ def store(tmp_path):
     s = Store(tmp_path / "store" / "nc.sqlite")
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory):
+    """The demo ward loaded and tagged once; each test works on its own copy."""
+    from networked_councillor.app import App
+    from networked_councillor.demo import load_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    app = App(folder, log_to_file=False)
+    load_demo(app)
+    app.close()
+    return folder
+
+
+@pytest.fixture
+def window(qtbot, demo_folder, tmp_path):
+    """The real main window on a copy of the demo ward, with background tasks run inline."""
+    import shutil
+
+    from networked_councillor.app import App
+    from networked_councillor.ui.main_window import MainWindow
+    from networked_councillor.ui.tasks import TaskRunner
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_folder, data)
+    app = App(data, log_to_file=False)
+    win = MainWindow(app, runner=TaskRunner(inline=True), welcome=False)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+    app.close()

@@ -10,37 +10,12 @@ from helpers import add_source, close_app
 from localserver import Reply
 from networked_councillor.app import App
 from networked_councillor.core import clock
-from networked_councillor.demo import load_demo
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.ui.itemmodels.inbox import ItemIdRole, InboxModel
 from networked_councillor.ui.itemmodels.sources import SourceStatusModel
 from networked_councillor.ui.main_window import MainWindow
 from networked_councillor.ui.tasks import TaskRunner
-
-
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory):
-    """The demo ward loaded and tagged once; each test works on its own copy."""
-    folder = tmp_path_factory.mktemp("demo")
-    app = App(folder, log_to_file=False)
-    load_demo(app)
-    app.close()
-    return folder
-
-
-@pytest.fixture
-def window(qtbot, demo_folder, tmp_path):
-    import shutil
-
-    data = tmp_path / "data"
-    shutil.copytree(demo_folder, data)
-    app = App(data, log_to_file=False)
-    win = MainWindow(app, runner=TaskRunner(inline=True), welcome=False)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    close_app(win)
 
 
 def ids_shown(win) -> list[int]:
@@ -256,18 +231,6 @@ def test_links_open_only_after_asking_and_only_on_the_web(window, monkeypatch):
     window.open_link(QUrl("file:///etc/passwd"))
     window.open_link(QUrl("https://www.ashcombe.example/consultations"))
     assert opened == ["https://www.ashcombe.example/consultations"]
-
-
-def test_log_issue_from_an_item_links_it(window, monkeypatch):
-    from networked_councillor.ui import dialogs
-
-    monkeypatch.setattr(dialogs.LogIssueDialog, "exec", lambda self: True)
-    window.table.selectRow(0)
-    item_id = window.current_item_id()
-    window.issue_action.trigger()
-    (link,) = rows_where(window, "SELECT issues.reference, issues.category FROM issues JOIN issue_items "
-                         "ON issue_items.issue_id = issues.id WHERE item_id = ?", [item_id])
-    assert link["reference"].endswith("-0001") and link["category"]
 
 
 def test_every_item_action_has_a_shortcut_and_a_menu(window):

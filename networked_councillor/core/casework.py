@@ -119,12 +119,6 @@ def add_event(db: Database, issue_id: int, kind: str, detail: dict, now: str, ac
                                "detail": json.dumps(detail, ensure_ascii=False), "actor": actor})
 
 
-def issues_for_item(db: Database, item_id: int) -> list[dict]:
-    return list(db.query("SELECT issues.id, issues.reference, issues.title, issues.status FROM issues "
-                         "JOIN issue_items ON issue_items.issue_id = issues.id WHERE issue_items.item_id = ?",
-                         [item_id]))
-
-
 # ---- changing an issue --------------------------------------------------------------
 
 

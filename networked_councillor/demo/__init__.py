@@ -13,6 +13,7 @@ from pathlib import Path
 from networked_councillor.core import clock, paths
 from networked_councillor.core.errors import ConfigError
 from networked_councillor.core.ward import WardProfile
+from networked_councillor.demo.casework import load_demo_casework
 from networked_councillor.demo.render import BLUESKY_FILE, render_all
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
@@ -66,6 +67,10 @@ def load_demo(app, *, force: bool = False, fetch: bool = True) -> str:
         report = app.pipeline().fetch(ids)
         lines += [("  ok    " if o.ok else "  FAIL  ") + o.summary() for o in report.outcomes]
         lines.append(f"{report.new} new items. Try: networked-councillor items search pothole")
+        with app.store.write() as db:
+            issues = load_demo_casework(db, material, clock.utcnow())
+        if issues:
+            lines.append(f"{issues} casework issues logged. Try: networked-councillor issues list")
     return "\n".join(lines)
 
 

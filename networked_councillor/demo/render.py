@@ -79,6 +79,16 @@ class Renderer:
             item = self.by_id[item["reply_to"]]
         return item
 
+    def link(self, item: dict[str, Any]) -> str | None:
+        """The web address a FixMyStreet report or forum post is published at (the demo casework links by it)."""
+        if item["channel"] == "fixmystreet":
+            return f"{FMS}/report/{_num(item['id'], 7_700_000)}"
+        if item["channel"] == "forum":
+            root = self.root_of(item)
+            thread = sorted((i for i in self.of("forum") if self.root_of(i) is root), key=lambda i: -i["days_ago"])
+            return f"{FORUM}/t/{_num(root['id'], 100)}/{thread.index(item) + 1}"
+        return None
+
 
 def _num(item_id: str, base: int) -> int:
     return base + int(item_id.rsplit("-", 1)[1])
@@ -121,15 +131,14 @@ def fixmystreet(r: Renderer, *, in_ward: bool) -> ET.Element:
         if item["in_ward"] != in_ward:
             continue
         when = r.when(item)
-        number = _num(item["id"], 7_700_000)
         entry = ET.SubElement(channel, "item")
         _sub(entry, "title", f"{item['title']}, {when:%H:%M}, {when:%a} {when.day} {when:%B %Y}")
-        _sub(entry, "link", f"{FMS}/report/{number}")
+        _sub(entry, "link", r.link(item))
         state = "" if item["fms_state"] == "open" else f"<p>State: {item['fms_state']}</p>"
         _sub(entry, "description", html.escape(item["text"]) + state)
         _sub(entry, "pubDate", format_datetime(when))
         _sub(entry, "category", item["fms_category"])
-        _sub(entry, "guid", f"{FMS}/report/{number}")
+        _sub(entry, "guid", r.link(item))
         point = r.point(item)
         if point:
             _sub(entry, "georss:point", f"{point[0]:.6f} {point[1]:.6f}")
@@ -190,15 +199,13 @@ def forum(r: Renderer) -> ET.Element:
     """Discourse's /posts.rss: every post, replies included, newest first."""
     rss, channel = _rss("Millbrook Community Forum - Latest posts", FORUM, "Latest posts")
     for item in r.of("forum"):
-        root = r.root_of(item)
-        topic = _num(root["id"], 100)
-        thread = [i for i in r.of("forum") if r.root_of(i) is root]
-        number = sorted(thread, key=lambda i: -i["days_ago"]).index(item) + 1
+        link = r.link(item)
+        topic, number = link.rsplit("/", 2)[1:]
         entry = ET.SubElement(channel, "item")
-        _sub(entry, "title", root["title"])
+        _sub(entry, "title", r.root_of(item)["title"])
         _sub(entry, "dc:creator", item["author_handle"] or item["author_name"])
         _sub(entry, "description", _paragraphs(item["text"]))
-        _sub(entry, "link", f"{FORUM}/t/{topic}/{number}")
+        _sub(entry, "link", link)
         _sub(entry, "pubDate", format_datetime(r.when(item)))
         _sub(entry, "guid", f"forum.millbrook.example-post-{topic}-{number}", isPermaLink="false")
     return rss

@@ -220,4 +220,8 @@ def detail(db: Database, item_id: int) -> dict | None:
         "SELECT item_sightings.source_id, sources.name AS source_name, item_sightings.url FROM item_sightings "
         "LEFT JOIN sources ON sources.id = item_sightings.source_id WHERE item_id = ?", [item_id]))
     item["thread"] = thread_of(db, item_id)
+    item["issues"] = list(db.query(
+        "SELECT issues.id, issues.reference, issues.title, issues.status FROM issues "
+        "JOIN issue_items ON issue_items.issue_id = issues.id WHERE issue_items.item_id = ? ORDER BY issues.id",
+        [item_id]))
     return item

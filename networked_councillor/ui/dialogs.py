@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QDate, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -94,12 +99,12 @@ class ReplyDialog(QDialog):
 
 
 class LogIssueDialog(QDialog):
-    """Log a casework issue from an item, pre-filled from it."""
+    """Log a casework issue from an item, pre-filled from it: title, category, where, and the post itself."""
 
-    def __init__(self, parent, item: dict, topics: dict[str, str], ward: str) -> None:
+    def __init__(self, parent, item: dict, topics: dict[str, str], ward: str, *, also_linked: int = 0) -> None:
         super().__init__(parent)
         self.setWindowTitle("Log an issue")
-        self.resize(560, 420)
+        self.resize(600, 480)
         self.item, self.ward = item, ward
         first = (item.get("title") or (item.get("text") or "").split("\n")[0])[:120]
         self.title = QLineEdit(first)
@@ -110,25 +115,52 @@ class LogIssueDialog(QDialog):
         self.priority = QComboBox()
         for priority in PRIORITIES:
             self.priority.addItem(priority.capitalize(), priority)
-        self.priority.setCurrentIndex(1)
-        streets = [e["term"] for e in item.get("evidence") or [] if e["kind"] in ("street", "place")]
-        self.address = QLineEdit(", ".join(streets))
+        self.priority.setCurrentIndex(PRIORITIES.index("normal"))
+        evidence = item.get("evidence") or []
+        streets = [e["term"] for e in evidence if e["kind"] in ("street", "place")]
+        self.address = QLineEdit(", ".join(dict.fromkeys(streets)))
+        self.postcode = QLineEdit(next((e["term"] for e in evidence if e["kind"] == "postcode"), ""))
+        self.due = QDateEdit(QDate.currentDate().addDays(14), calendarPopup=True, displayFormat="dd MMM yyyy")
+        self.has_due = QCheckBox("Follow up by", checked=True)
+        self.has_due.toggled.connect(self.due.setEnabled)
         self.description = QPlainTextEdit(f"{item.get('text') or ''}\n\nFrom: {item.get('url') or item.get('source_name')}")
+        where = ("at the post's location" if item.get("lat") is not None else "")
         for widget, name in ((self.title, "Issue title"), (self.category, "Category"), (self.priority, "Priority"),
-                             (self.address, "Address or street"), (self.description, "Description")):
+                             (self.address, "Address or street"), (self.postcode, "Postcode"),
+                             (self.due, "Follow-up date"), (self.description, "Description")):
             widget.setAccessibleName(name)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
                                    accepted=self.accept, rejected=self.reject)
+        due_row = QHBoxLayout()
+        due_row.addWidget(self.has_due)
+        due_row.addWidget(self.due, 1)
         form = QFormLayout(self)
         form.addRow("Title", self.title)
         form.addRow("Category", self.category)
         form.addRow("Priority", self.priority)
         form.addRow("Where", self.address)
+        form.addRow("Postcode", self.postcode)
+        form.addRow("", due_row)
         form.addRow("Description", self.description)
+        linked = "This post" + (f" and the {also_linked} other selected post(s)" if also_linked else "")
+        form.addRow(QLabel(f"{linked} will be linked to the issue{(' (' + where + ')') if where else ''}."))
         form.addRow(buttons)
 
     def issue(self) -> NewIssue:
         return NewIssue(title=self.title.text(), description=self.description.toPlainText(),
                         category=self.category.currentData(), ward=self.ward, address=self.address.text(),
-                        lat=self.item.get("lat"), lon=self.item.get("lon"), priority=self.priority.currentData(),
+                        postcode=self.postcode.text(), lat=self.item.get("lat"), lon=self.item.get("lon"),
+                        priority=self.priority.currentData(),
+                        due_date=self.due.date().toString("yyyy-MM-dd") if self.has_due.isChecked() else None,
                         item_ids=[self.item["id"]])
+
+
+def choose_issue(parent, issues: list[dict], posts: int) -> int | None:
+    """Which open issue ``posts`` selected posts belong to; None if the councillor cancels."""
+    if not issues:
+        QMessageBox.information(parent, "Add to an issue", "There are no open issues yet: use Log issue (Ctrl+L) "
+                                "to start one.")
+        return None
+    labels = [f"{i['reference']}: {i['title']}" for i in issues]
+    label, ok = QInputDialog.getItem(parent, "Add to an issue", f"Link {posts} post(s) to which issue?", labels, 0, False)
+    return issues[labels.index(label)]["id"] if ok else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplication, QKeySequence
@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.detail.link_activated.connect(self.open_link)
         self.detail.open_item.connect(self.show_item)
         self.detail.load_conversation.connect(self.load_conversation)
+        self.detail.open_issue.connect(self.open_casework)
 
         self._populate_choices()
         self.set_filter(InboxFilter(view="inbox"))
@@ -146,6 +147,9 @@ class MainWindow(QMainWindow):
         self.clear_action = a("C&lear filters", self.filter_bar.clear, "Ctrl+Shift+L")
         self.save_search_action = a("&Save search as a view…", self.save_search, QKeySequence.StandardKey.Save)
         self.dashboard_action = a("&Dashboard", self.open_dashboard, "Ctrl+D", "Charts of topics, feeling and sources")
+        self.casework_action = a("&Casework", self.open_casework, "Ctrl+I", "Every issue you have logged")
+        self.add_to_issue_action = a("&Add to an issue…", self.add_to_issue, "Ctrl+Shift+L",
+                                     "Link the selected posts to an issue you have already logged")
         self.next_pane_action = a("Next &pane", self._next_pane, "F6", "Move between the views, inbox and item")
         self.reply_action = a("&Reply…", self.reply, "Ctrl+R", "Write a reply")
         self.issue_action = a("&Log issue…", self.log_issue, "Ctrl+L", "Turn this into casework")
@@ -198,6 +202,7 @@ class MainWindow(QMainWindow):
             view.addAction(action)
         view.addSeparator()
         view.addAction(self.dashboard_action)
+        view.addAction(self.casework_action)
         self.theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
         for key, name in THEMES.items():
@@ -208,8 +213,8 @@ class MainWindow(QMainWindow):
         view.addAction(self.next_pane_action)
         self.view_menu = view
         item = bar.addMenu("&Item")
-        for action in (*self.item_actions[:3], None, *self.item_actions[3:7], self.new_action, None, self.topic_action,
-                       self.similar_action):
+        for action in (*self.item_actions[:2], self.add_to_issue_action, self.item_actions[2], None,
+                       *self.item_actions[3:7], self.new_action, None, self.topic_action, self.similar_action):
             item.addSeparator() if action is None else item.addAction(action)
         snooze = item.addMenu("Snooze")
         for label, delta in SNOOZES.items():
@@ -501,17 +506,38 @@ class MainWindow(QMainWindow):
                            on_error=lambda e: explain(self, e, "Conversation"))
 
     def log_issue(self) -> None:
+        """One issue from the item shown, linked to every selected post (several posts can be one issue)."""
         from networked_councillor.ui.dialogs import LogIssueDialog
 
         item = self.detail.item
         if item is None:
             return
-        dialog = LogIssueDialog(self, item, self.topic_names, self.ward.name)
+        others = [i for i in self.selected_ids() if i != item["id"]]
+        dialog = LogIssueDialog(self, item, self.topic_names, self.ward.name, also_linked=len(others))
         if dialog.exec():
             issue = dialog.issue()
-            if self._write(lambda db: casework.create_issue(db, issue, clock.now_iso()), kind="item-data",
-                           ids=[item["id"]]):
-                self.statusBar().showMessage(f"Issue logged: {issue.title}", 8000)
+            issue.item_ids = [item["id"], *others]
+            created = []
+            if self._write(lambda db: created.append(casework.create_issue(db, issue, clock.now_iso())),
+                           kind="item-data", ids=issue.item_ids):
+                self.statusBar().showMessage(f"Issue logged: {issue.title}. View > Casework (Ctrl+I) shows it.", 8000)
+                if getattr(self, "casework_window", None) is not None:
+                    self.casework_window.refresh()
+
+    def add_to_issue(self) -> None:
+        from networked_councillor.ui.dialogs import choose_issue
+
+        ids = self.selected_ids()
+        if not ids:
+            return
+        with self.app.store.read() as db:
+            issues = casework.list_issues(db, casework.IssueFilter(open_only=True), today=date.today())
+        issue_id = choose_issue(self, issues, len(ids))
+        if issue_id is not None and self._write(
+                lambda db: casework.link_items(db, issue_id, ids, clock.now_iso()), kind="item-data", ids=ids):
+            self.statusBar().showMessage(f"{len(ids)} post(s) linked to the issue.", 8000)
+            if getattr(self, "casework_window", None) is not None:
+                self.casework_window.refresh()
 
     def similar_posts(self) -> None:
         item_id = self.current_item_id()
@@ -641,6 +667,24 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard(self)
         self.dashboard.open_filter.connect(self._from_chart)
         self.dashboard.show()
+
+    def open_casework(self, issue_id: int | None = None) -> None:
+        from networked_councillor.ui.casework import CaseworkWindow
+
+        if getattr(self, "casework_window", None) is None:
+            self.casework_window = CaseworkWindow(self)
+            self.casework_window.open_item.connect(self._from_casework)
+            self.casework_window.changed.connect(lambda: self.data_changed("item-data", []))
+        if issue_id is not None:
+            self.casework_window.show_issue(issue_id)
+        self.casework_window.show()
+        self.casework_window.raise_()
+
+    def _from_casework(self, item_id: int) -> None:
+        self.set_filter(InboxFilter(view="all"))
+        self.show_item(item_id)
+        self.raise_()
+        self.activateWindow()
 
     def _from_chart(self, f: InboxFilter) -> None:
         self.set_filter(f)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from networked_councillor.core.casework import STATUS_NAMES
 from networked_councillor.core.normalise import sanitise_html
 
 DISPLAY_HTML_LIMIT = 150_000
@@ -62,6 +63,7 @@ class ItemDetail(QWidget):
     link_activated = Signal(QUrl)
     open_item = Signal(int)
     load_conversation = Signal(int)
+    open_issue = Signal(int)
 
     def __init__(self, actions: list[QAction], topic_names: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,11 +124,15 @@ class ItemDetail(QWidget):
         self.thread.setMaximumHeight(180)
         self.thread.link_activated.connect(self._thread_link)
         self.seen = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.casework = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.casework.setAccessibleName("Casework linked to this post")
+        self.casework.linkActivated.connect(lambda link: link.startswith("issue:") and self.open_issue.emit(int(link[6:])))
 
         for widget in (self.title, self.meta, toolbar, self.evidence):
             layout.addWidget(widget)
         layout.addLayout(tags)
         layout.addLayout(feelings)
+        layout.addWidget(self.casework)
         layout.addWidget(self.restricted)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.conversation_button)
@@ -160,6 +166,7 @@ class ItemDetail(QWidget):
             self.thread.hide()
             self.thread_label.hide()
             self.seen.clear()
+            self.casework.hide()
             self.restricted.hide()
             return
         self.title.setText(html.escape(item.get("title") or _first_line(item.get("text")) or "(no title)"))
@@ -179,6 +186,11 @@ class ItemDetail(QWidget):
                                 "do not copy this post into anything public." if restricted else "")
         self.restricted.setVisible(bool(restricted))
         self._show_thread(item)
+        issues = item.get("issues") or []
+        self.casework.setText("Casework: " + ", ".join(
+            f'<a href="issue:{i["id"]}">{html.escape(i["reference"])}</a> {html.escape(i["title"][:60])} '
+            f'({html.escape(STATUS_NAMES.get(i["status"], i["status"]))})' for i in issues))
+        self.casework.setVisible(bool(issues))
         sightings = item.get("sightings") or []
         self.seen.setText("Also seen on: " + ", ".join(html.escape(s["source_name"] or s["source_id"]) for s in sightings)
                           if sightings else "")
