@@ -83,11 +83,55 @@ def main() -> None:
         window.open_casework()
         window.casework_window.setGeometry(0, 0, 1600, 1000)
         window.casework_window.table.selectRow(0)
-        QTimer.singleShot(600, lambda: (shoot("casework"), qt.quit()))
+        QTimer.singleShot(600, step_composer)
 
+    def step_composer() -> None:
+        shoot("casework")
+        window.casework_window.close()
+        window.table.selectRow(1)
+        window.reply_action.trigger()
+        composer = window.composers[window.detail.item["id"]]
+        composer.setGeometry(100, 60, 1400, 880)
+        cursor = composer.editor.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        composer.editor.setTextCursor(cursor)
+        composer.editor.insertPlainText(" Ring me on 07700 900123 and I WILL get this fixed by Friday!!")
+        QTimer.singleShot(900, step_training)
+
+    def step_training() -> None:
+        shoot("composer")
+        for widget in qt.topLevelWidgets():
+            if widget is not window and widget.isVisible():
+                widget.close()
+        window.close()
+        from networked_councillor.training.workspace import open_workspace
+
+        trainee = open_workspace(tempfile.mkdtemp(prefix="nc-training-"))
+        trainee.progress.add_trainee("Priya")
+        training = MainWindow(trainee, welcome=False)
+        training.setGeometry(0, 0, 1600, 1000)
+        training.show()
+        training.set_filter(training.inbox.filter.with_(view="all", query="Oak Road closed"))
+        training.filter_bar.show_filter(training.inbox.filter)
+        training.table.selectRow(0)
+        training.pin_action.trigger()
+        training.exercise_panel.exercise_list.setCurrentRow(0)
+        opened.append((trainee, training))
+        QTimer.singleShot(900, step_exercises)
+
+    def step_exercises() -> None:
+        shoot("training-mode")
+        _trainee, training = opened[0]
+        training.exercise_panel.grab().save(str(OUT / "exercises.png"))
+        print("wrote", OUT / "exercises.png")
+        qt.quit()
+
+    opened = []
     QTimer.singleShot(1200, step_main)
     qt.exec()
     app.close()
+    for trainee, _training in opened:
+        trainee.close()
 
 
 if __name__ == "__main__":

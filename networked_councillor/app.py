@@ -33,6 +33,9 @@ class App:
         self._tagger: LocalTagger | None = None
         self.tagger_problem: str | None = None
         self.on_close: list = []
+        self.training = False
+        """In training mode posting is simulated (`training.workspace` sets this)."""
+        self.progress = None
         from networked_councillor.demo import start_demo_services
 
         start_demo_services(self)
@@ -56,6 +59,7 @@ class App:
 
     def pipeline(self, **kwargs) -> Pipeline:
         kwargs.setdefault("tagger", self.tagger_or_none())
+        kwargs.setdefault("simulate_posting", self.training)
         return Pipeline(self.store, self.registry, **kwargs)
 
     def close(self) -> None:

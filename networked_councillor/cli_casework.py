@@ -31,6 +31,31 @@ def add_parsers(commands) -> None:
     note = actions.add_parser("note", help="add a note to an issue's timeline")
     note.add_argument("reference")
     note.add_argument("text")
+    export = actions.add_parser(
+        "export", help="export issues to a file (csv, xlsx, json), the ward report (pdf), or report them to the "
+        "council (open311)", description="Examples: issues export --format xlsx --out casework.xlsx | "
+        "issues export --format pdf --from 2026-11-01 --to 2026-11-30 | "
+        "issues export --format open311 --service POTHOLE MB-0007")
+    export.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    export.add_argument("references", nargs="*", help="only these issues (default: every issue, or the open ones "
+                        "with --open)")
+    export.add_argument("--out", type=Path, help="the file to write (default: casework-DATE.FORMAT here)")
+    export.add_argument("--open", action="store_true", help="only open issues")
+    export.add_argument("--include-personal", action="store_true",
+                        help="include residents' contact details (only where they consented); recorded in the "
+                        "audit log")
+    export.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="pdf: first day (default: 28 days ago)")
+    export.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="pdf: last day (default: today)")
+    export.add_argument("--service", metavar="CODE", help="open311: the council's report type (see `issues "
+                        "services`)")
+    export.add_argument("--answer", action="append", default=[], metavar="QUESTION=ANSWER",
+                        help="open311: an answer to one of the council's questions for the report type")
+    actions.add_parser("services", help="the report types the council's Open311 service takes, and their questions")
+    actions.add_parser("updates", help="bring the council's progress on reported issues back (Open311)")
+    council = actions.add_parser("council", help="set the council's Open311 address, jurisdiction and API key")
+    council.add_argument("--endpoint", required=True, help="e.g. https://council.example/open311/v2/")
+    council.add_argument("--jurisdiction", default="", help="only if the council asks for one")
+    council.add_argument("--api-key", action="store_true", help="ask for the API key (kept in the system keyring)")
 
 
 def cmd_issues(app, args) -> int:
@@ -38,14 +63,18 @@ def cmd_issues(app, args) -> int:
         return _list(app, args)
     if args.action == "show":
         return _show(app, args.reference)
+    if args.action in ("export", "services", "updates", "council"):
+        from networked_councillor import cli_exports
+
+        return getattr(cli_exports, args.action)(app, args)
     now = clock.now_iso()
     with app.store.write() as db:
         if args.action == "status":
-            ids = [_issue_id(db, ref) for ref in args.references]
+            ids = [issue_id_of(db, ref) for ref in args.references]
             moved = casework.set_status(db, ids, args.status, now, args.note)
             print(f"{moved} issue(s) moved to {STATUS_NAMES[args.status]}.")
         elif args.action == "note":
-            casework.add_note(db, _issue_id(db, args.reference), args.text, now)
+            casework.add_note(db, issue_id_of(db, args.reference), args.text, now)
             print("Note added.")
     return 0
 
@@ -72,7 +101,7 @@ def _list(app, args) -> int:
 
 def _show(app, reference: str) -> int:
     with app.store.read() as db:
-        issue = casework.get_issue(db, _issue_id(db, reference))
+        issue = casework.get_issue(db, issue_id_of(db, reference))
     print(f"{issue['reference']}: {issue['title']}")
     print(f"Status: {STATUS_NAMES[issue['status']]}   Priority: {issue['priority']}   "
           f"Due: {issue['due_date'] or '—'}   Category: {issue['category'] or '—'}")
@@ -93,7 +122,7 @@ def _show(app, reference: str) -> int:
     return 0
 
 
-def _issue_id(db, reference: str) -> int:
+def issue_id_of(db, reference: str) -> int:
     row = db.execute("SELECT id FROM issues WHERE reference = ? COLLATE NOCASE", [reference.strip()]).fetchone()
     if row is None:
         raise ConfigError(f"There is no issue {reference}.", hint="`issues list --all` shows every reference.")

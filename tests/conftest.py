@@ -39,6 +39,13 @@ class MemoryKeyring(KeyringBackend):
         self.secrets.pop((service, username), None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def qt_application(qapp):
+    """A full QApplication before any test: code that draws without a window (the PDF report) would otherwise
+    make a bare QGuiApplication, and the first window after it would abort the run."""
+    return qapp
+
+
 @pytest.fixture(autouse=True)
 def memory_keyring():
     previous = keyring.get_keyring()

@@ -43,3 +43,53 @@ def test_show_move_and_note(capsys, demo_data):
 def test_an_unknown_reference_is_explained(capsys, demo_data):
     code, _, err = run(capsys, "issues", "show", "XX-9999")
     assert code == 2 and "There is no issue XX-9999" in err
+
+
+def test_export_every_format_from_the_command_line(capsys, demo_data, tmp_path):
+    import csv
+
+    import openpyxl
+
+    code, out, _ = run(capsys, "issues", "export", "--format", "csv", "--out", str(tmp_path / "c.csv"))
+    assert code == 0 and "Exported 7 issue(s) to" in out
+    with (tmp_path / "c.csv").open(encoding="utf-8-sig", newline="") as f:
+        assert len(list(csv.DictReader(f))) == 7
+    code, out, _ = run(capsys, "issues", "export", "--format", "xlsx", "--open", "--out", str(tmp_path / "c.xlsx"))
+    assert code == 0 and openpyxl.load_workbook(tmp_path / "c.xlsx").active.max_row == 1 + 6
+    code, out, _ = run(capsys, "issues", "export", "--format", "json", "MI-0001", "--out", str(tmp_path / "c.json"))
+    document = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    assert code == 0 and [i["reference"] for i in document["issues"]] == ["MI-0001"]
+    code, out, _ = run(capsys, "issues", "export", "--format", "pdf", "--from", "2026-01-01",
+                       "--out", str(tmp_path / "r.pdf"))
+    assert code == 0 and (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF") and "page(s)" in out
+    code, _, err = run(capsys, "issues", "export", "--format", "csv", "--out", str(tmp_path / "no" / "x.csv"))
+    assert code != 0 and "Nothing was exported" in err
+
+
+def test_report_to_the_council_and_bring_updates_back(capsys, demo_data, memory_keyring):
+    from networked_councillor.demo.open311 import LocalCouncil
+
+    council = LocalCouncil(api_key="k3y")
+    council.start()
+    try:
+        code, out, _ = run(capsys, "issues", "export", "--format", "open311", "MI-0001")
+        assert code != 0
+        code, out, _ = run(capsys, "issues", "council", "--endpoint", council.endpoint)
+        assert code == 0
+        from networked_councillor.core.secrets import SecretStore
+
+        SecretStore("open311").set("api_key", "k3y")
+        code, out, _ = run(capsys, "issues", "services")
+        assert code == 0 and "POTHOLE" in out and "--answer column_number=" in out
+        code, out, _ = run(capsys, "issues", "export", "--format", "open311", "--service", "SLIGHT", "MI-0002")
+        assert code == 1 and "not reported" in out and "column_number" in out, "the council's refusal is shown"
+        code, out, _ = run(capsys, "issues", "export", "--format", "open311", "--service", "SLIGHT", "MI-0002",
+                           "--answer", "column_number=MB-042", "--answer", "fault_type=out")
+        assert code == 0 and "their reference 7710231" in out
+        council.update("7710231", "closed", "Lamp replaced")
+        code, out, _ = run(capsys, "issues", "updates")
+        assert code == 0 and "1 resolved" in out
+        code, out, _ = run(capsys, "issues", "show", "MI-0002")
+        assert "Resolved" in out and "7710231" in out
+    finally:
+        council.close()

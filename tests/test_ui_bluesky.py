@@ -11,7 +11,6 @@ from networked_councillor.demo.bluesky import LocalBluesky
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store.inbox import InboxFilter
-from networked_councillor.ui import dialogs
 from networked_councillor.ui.main_window import MainWindow
 from networked_councillor.ui.tasks import TaskRunner
 
@@ -46,45 +45,81 @@ def test_reply_from_the_app_posts_in_the_thread_and_marks_the_item_replied(setup
     window.show_item(rows[0])
     item = window.detail.item
     assert item["plugin"] == "bluesky"
-
-    def write_and_post(dialog):
-        dialog.text.setPlainText("Thanks for flagging this, I've reported it to the council #Millbrook")
-        dialog._post()
-        return True
-
-    monkeypatch.setattr(dialogs.ReplyDialog, "exec", write_and_post)
     from PySide6.QtWidgets import QMessageBox
 
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
     window.reply_action.trigger()
+    composer = window.composers[item["id"]]
+    composer.editor.setPlainText("Thanks for flagging this, I've reported it to the council #Millbrook")
+    composer.post_button.click()
     assert asked, "posting always asks first"
     (created,) = server.created
     assert created["record"]["reply"]["parent"]["uri"] == item["external_id"]
+    assert not composer.isVisible() and item["id"] not in window.composers
     window.show_item(item["id"])
     assert window.detail.item["state"] == "replied"
-    assert "Reply posted on Bluesky" in window.statusBar().currentMessage()
+    assert "Reply posted" in window.statusBar().currentMessage()
 
 
 def test_a_refused_reply_keeps_the_text(setup, monkeypatch):
     window, server = setup
     window.show_item(window.inbox.item_id(0))
-    server.deleted.add(window.detail.item["external_id"])
-    from PySide6.QtGui import QGuiApplication
+    item = window.detail.item
+    server.deleted.add(item["external_id"])
     from PySide6.QtWidgets import QMessageBox
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
-    window.post_reply(window.detail.item["id"], "Thanks, on it", "Bluesky")
-    assert QGuiApplication.clipboard().text() == "Thanks, on it"
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a))
+    window.reply_action.trigger()
+    composer = window.composers[item["id"]]
+    composer.editor.setPlainText("Thanks, on it")
+    composer.post_button.click()
+    assert composer.isVisible() and composer.editor.toPlainText() == "Thanks, on it"
+    assert "Not posted" in composer.status.text() and "deleted" in composer.status.text()
+    window.show_item(item["id"])
     assert window.detail.item["state"] != "replied"
 
 
-def test_load_the_whole_conversation(setup):
+def test_from_a_post_to_an_exported_issue(setup, monkeypatch, tmp_path):
+    """The whole loop: draft a reply, see a check fail and fix it, post it on Bluesky, log an issue, export it."""
+    import csv
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from networked_councillor.ui.casework_export import ExportDialog
+    from networked_councillor.ui.dialogs import LogIssueDialog
+
     window, server = setup
-    target = next(window.inbox.item_id(r) for r in range(window.inbox.rowCount()))
-    window.show_item(target)
-    assert window.detail.conversation_button.isVisibleTo(window.detail)
-    window.detail.conversation_button.click()
-    window.show_item(target)
-    assert len(window.detail.item["thread"]) == 2
+    window.show_item(window.inbox.item_id(0))
+    item = window.detail.item
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.reply_action.trigger()
+    composer = window.composers[item["id"]]
+    composer.editor.setPlainText("Thanks for flagging the pothole. Ring me on 07700 900123 and I'll chase it.")
+    blocker = next(f for f in composer.findings if f.severity == "block")
+    assert not composer.post_button.isEnabled(), "a phone number in a public reply stops posting"
+    composer.finding_list.setCurrentRow(composer.findings.index(blocker))
+    if composer.fix_button.isEnabled():
+        composer.fix_button.click()
+    else:
+        composer.editor.setPlainText("Thanks for flagging the pothole. Message me privately and I'll chase it.")
+    assert "07700 900123" not in composer.editor.toPlainText()
+    assert composer.post_button.isEnabled()
+    composer.post_button.click()
+    (created,) = server.created
+    assert "07700" not in created["record"]["text"] and "chase it" in created["record"]["text"]
+
+    monkeypatch.setattr(LogIssueDialog, "exec", lambda self: 1)
+    window.issue_action.trigger()
+    window.open_casework()
+    casework = window.casework_window
+    assert casework.model.rowCount() == 1
+    target = tmp_path / "issues.csv"
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: self.file.path.setText(str(target)) or 1)
+    casework.export_button.click()
+    with target.open(encoding="utf-8-sig", newline="") as f:
+        (row,) = csv.DictReader(f)
+    assert "Oak Road" in row["title"] + row["description"] + row["address"]
+    assert item["url"] in row["linked_posts"]

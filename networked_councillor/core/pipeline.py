@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from networked_councillor.core import clock
+from networked_councillor.core import audit, clock, drafts
 from networked_councillor.core.errors import Cancelled, NcError, SourceError, TaggerError
 from networked_councillor.core.normalise import dumps, normalise
 from networked_councillor.core.relevance import RelevanceScorer
@@ -99,12 +99,15 @@ class Pipeline:
         tagger: Tagger | None = None,
         http_factory: Callable[[], HttpClient] = HttpClient,
         max_workers: int = 4,
+        simulate_posting: bool = False,
     ) -> None:
         self.store = store
         self.registry = registry
         self.tagger = tagger
         self.http_factory = http_factory
         self.max_workers = max_workers
+        self.simulate_posting = simulate_posting
+        """Training: replies are recorded as if posted, and nothing is sent."""
 
     def fetch(
         self,
@@ -166,22 +169,44 @@ class Pipeline:
         outcome.new, outcome.updated, outcome.linked = len(plan.new), len(plan.changed), len(plan.linked)
         return outcome
 
-    def post_reply(self, item_id: int, text: str) -> ReplyResult:
-        """Post a reply through the item's source plugin; record it and mark the item replied."""
+    def post_reply(self, item_id: int, text: str | Sequence[str]) -> ReplyResult:
+        """Post a reply (or a thread of replies, each answering the one before) through the item's source plugin;
+        record it and mark the item replied. Returns the last post."""
+        pieces = [text] if isinstance(text, str) else [p for p in text if p.strip()]
         row, target = self._target(item_id)
+        posted: list[ReplyResult] = []
+        if self.simulate_posting:
+            posted = [ReplyResult(f"training:{item_id}:{n}") for n in range(1, len(pieces) + 1)]
+            self._record_posted(item_id, row.plugin, pieces, posted, simulated=True)
+            return posted[-1]
         with self.http_factory() as http:
             source, _api = self._open(row, http, self._ward())
             if not can_reply(source):
                 raise SourceError(f"{row.name} cannot post replies from the app.",
                                   hint="Copy your reply and post it on the site itself.")
-            result = source.reply(target, text)
+            try:
+                for piece in pieces:
+                    posted.append(source.reply(target, piece))
+                    target = ReplyTarget(posted[-1].external_id, posted[-1].url, target.thread_id, {})
+            except SourceError as exc:
+                if not posted:
+                    raise
+                self._record_posted(item_id, row.plugin, pieces[:len(posted)], posted)
+                raise SourceError(f"Only {len(posted)} of the {len(pieces)} parts were posted: {exc}",
+                                  hint="The rest of your reply is still in the draft.") from exc
+        self._record_posted(item_id, row.plugin, pieces, posted)
+        return posted[-1]
+
+    def _record_posted(self, item_id: int, plugin: str, pieces: list[str], posted: list[ReplyResult], *,
+                       simulated: bool = False) -> None:
         now = clock.now_iso()
+        summary = f"Reply {'as it would be posted' if simulated else 'posted'} through {plugin}"
         with self.store.write() as db:
-            db["drafts"].insert({"item_id": item_id, "platform": row.plugin, "text": text, "status": "posted",
-                                 "created_at": now, "updated_at": now, "posted_external_id": result.external_id,
-                                 "posted_url": result.url})
-            db.execute("UPDATE items SET state = 'replied', snoozed_until = NULL WHERE id = ?", [item_id])
-        return result
+            drafts.record_posted(db, item_id, plugin, "\n\n".join(pieces[:len(posted)]), now,
+                                 external_id=posted[0].external_id, url=posted[0].url)
+            audit.record(db, "post_reply", summary + (" (training: nothing was sent)" if simulated else ""), now,
+                         records=len(posted), detail={"item_id": item_id, "posts": [p.external_id for p in posted],
+                                                      "simulated": simulated})
 
     def _target(self, item_id: int) -> tuple[SourceRow, ReplyTarget]:
         with self.store.read() as db:

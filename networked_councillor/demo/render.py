@@ -80,14 +80,36 @@ class Renderer:
         return item
 
     def link(self, item: dict[str, Any]) -> str | None:
-        """The web address a FixMyStreet report or forum post is published at (the demo casework links by it)."""
-        if item["channel"] == "fixmystreet":
+        """The web address a demo post is published at: the feeds write it, and the demo casework and the
+        training exercises find posts by it."""
+        channel = item["channel"]
+        if channel == "fixmystreet":
             return f"{FMS}/report/{_num(item['id'], 7_700_000)}"
-        if item["channel"] == "forum":
+        if channel == "forum":
             root = self.root_of(item)
             thread = sorted((i for i in self.of("forum") if self.root_of(i) is root), key=lambda i: -i["days_ago"])
             return f"{FORUM}/t/{_num(root['id'], 100)}/{thread.index(item) + 1}"
+        if channel == "news":
+            return f"{GAZETTE}/news/{item['id']}"
+        if channel == "reddit":
+            root = self.root_of(item)
+            link = f"{REDDIT}/comments/{_short_hash(root['id'], 6)}/{root['id']}/"
+            return link + f"{_short_hash(item['id'], 7)}/" if item.get("reply_to") else link
+        if channel in ("consultation", "meeting", "planning"):
+            return f"{COUNCIL}/{channel}/{item['id']}"
+        if channel == "blog":
+            return f"{RA}/news/{item['id']}"
+        if channel == "bluesky":
+            return f"https://bsky.app/profile/{item['author_handle']}/post/{bluesky_rkey(item)}"
         return None
+
+
+def bluesky_rkey(item: dict[str, Any]) -> str:
+    return f"3lz{_short_hash(item['id'], 10)}"
+
+
+def _short_hash(text: str, length: int) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:length]
 
 
 def _num(item_id: str, base: int) -> int:
@@ -151,7 +173,7 @@ def gazette(r: Renderer) -> ET.Element:
         slug = item["id"]
         entry = ET.SubElement(channel, "item")
         _sub(entry, "title", item["title"])
-        _sub(entry, "link", f"{GAZETTE}/news/{slug}")
+        _sub(entry, "link", r.link(item))
         _sub(entry, "dc:creator", item["author_name"].split(",")[0])
         _sub(entry, "pubDate", format_datetime(r.when(item)))
         _sub(entry, "category", "Millbrook" if item["in_ward"] else "News")
@@ -168,17 +190,16 @@ def reddit(r: Renderer, *, comments: bool) -> ET.Element:
                  f"/r/Ashcombe/{suffix}/.rss", f"{REDDIT}/{suffix}/", r.now)
     for item in r.of("reddit", replies=comments):
         root = r.root_of(item)
-        post_id = hashlib.sha1(root["id"].encode()).hexdigest()[:6]
+        post_id = _short_hash(root["id"], 6)
         user = item["author_handle"].removeprefix("u/")
         entry = _sub(feed, "atom:entry")
         author = _sub(entry, "atom:author")
         _sub(author, "atom:name", f"/u/{user}")
         _sub(author, "atom:uri", f"https://www.reddit.example/user/{user}")
         _sub(entry, "atom:category", term="Ashcombe", label="r/Ashcombe")
-        link = f"{REDDIT}/comments/{post_id}/{root['id']}/"
+        link = r.link(item)
         if comments:
-            comment_id = hashlib.sha1(item["id"].encode()).hexdigest()[:7]
-            link += f"{comment_id}/"
+            comment_id = _short_hash(item["id"], 7)
             _sub(entry, "atom:id", f"t1_{comment_id}")
             _sub(entry, "atom:title", f"/u/{user} on {root['title']}")
         else:
@@ -234,7 +255,7 @@ def council(r: Renderer, channel_name: str) -> ET.Element:
             title = f"{r.now:%y}/{title.split('/', 1)[1]}" if "/" in title else title
         slug = item["id"]
         _sub(entry, "title", title)
-        _sub(entry, "link", f"{COUNCIL}/{channel_name}/{slug}")
+        _sub(entry, "link", r.link(item))
         _sub(entry, "description", _paragraphs(text))
         _sub(entry, "pubDate", format_datetime(r.when(item)))
         _sub(entry, "guid", f"{COUNCIL}/{channel_name}/{slug}")
@@ -250,7 +271,7 @@ def residents_blog(r: Renderer) -> ET.Element:
         entry = _sub(feed, "atom:entry")
         _sub(entry, "atom:title", item["title"])
         _sub(entry, "atom:id", f"{RA}/?p={_num(item['id'], 300)}")
-        _sub(entry, "atom:link", rel="alternate", href=f"{RA}/news/{item['id']}")
+        _sub(entry, "atom:link", rel="alternate", href=r.link(item))
         author = _sub(entry, "atom:author")
         _sub(author, "atom:name", item["author_name"])
         when = r.when(item).isoformat()
@@ -287,7 +308,7 @@ def bluesky_posts(r: Renderer, councillor_handle: str) -> list[dict]:
     views: dict[str, dict] = {}
     for item in sorted(r.of("bluesky"), key=lambda i: -i["days_ago"]):  # parents before replies
         handle = item["author_handle"]
-        uri = f"at://{handles[handle]}/app.bsky.feed.post/3lz{hashlib.sha1(item['id'].encode()).hexdigest()[:10]}"
+        uri = f"at://{handles[handle]}/app.bsky.feed.post/{bluesky_rkey(item)}"
         when = r.when(item).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         record = {"$type": "app.bsky.feed.post", "text": item["text"], "createdAt": when, "langs": ["en"]}
         facets = build_facets(item["text"], lambda h: handles.get(h))

@@ -30,6 +30,7 @@ import httpx
 
 from networked_councillor import __version__
 from networked_councillor.core.errors import Cancelled, SourceError
+from networked_councillor.core.netguard import OffTheNetwork
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ class HttpClient:
                 response = self._send(method, url, params, send_headers, data, json, cancel)
             except (httpx.TimeoutException, httpx.TransportError, _Truncated) as exc:
                 error = _transport_error(url, exc)
-                if attempt >= self.retries:
+                if attempt >= self.retries or _off_the_network(exc):
                     raise error from exc
                 wait = self.backoff * 2**attempt
             else:
@@ -346,11 +347,22 @@ def _transport_error(url: str, exc: Exception) -> SourceError:
         return SourceError(f"{host} took too long to answer.", hint="Check the connection, or try again later.")
     if isinstance(exc, (httpx.RemoteProtocolError, _Truncated)):
         return SourceError(f"The connection to {host} closed before the whole answer arrived.")
+    if _off_the_network(exc):
+        return SourceError(str(_off_the_network(exc)), hint="Leave training mode to fetch real sources.")
     if isinstance(exc, httpx.ConnectError):
         return SourceError(f"Could not connect to {host}.", hint="Check the internet connection and the address.")
     if isinstance(exc, httpx.TooManyRedirects):
         return SourceError(f"{host} redirected too many times.")
     return SourceError(f"Could not talk to {host} ({type(exc).__name__}).")
+
+
+def _off_the_network(exc: BaseException | None) -> OffTheNetwork | None:
+    """The training-mode refusal behind a transport error, if that is what it was."""
+    while exc is not None:
+        if isinstance(exc, OffTheNetwork):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _too_big(url: str, limit: int) -> str:

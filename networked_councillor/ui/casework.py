@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -20,7 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor.core import casework, clock
-from networked_councillor.core.casework import PRIORITIES, STATUS_NAMES, STATUSES, IssueFilter
+from networked_councillor.core.casework import (
+    PRIORITIES,
+    STATUS_NAMES,
+    STATUSES,
+    IssueFilter,
+)
 from networked_councillor.core.errors import NcError
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.issue_panel import IssuePanel
@@ -106,6 +112,14 @@ class CaseworkWindow(QDialog):
         self.splitter.addWidget(self.panel)
         self.splitter.setSizes([900, 500])
         self.buttons = QHBoxLayout()
+        self.export_button = QPushButton("Export…", clicked=self.export)
+        self.export_button.setToolTip("CSV, Excel or JSON for a casework system")
+        self.report_button = QPushButton("Ward report (PDF)…", clicked=self.ward_report)
+        self.council_button = QPushButton("Report to council…", clicked=self.report_to_council)
+        self.council_button.setToolTip("Send the selected issue to the council's reporting service (Open311)")
+        self.updates_button = QPushButton("Check council updates", clicked=self.check_updates)
+        for button in (self.export_button, self.report_button, self.council_button, self.updates_button):
+            self.buttons.addWidget(button)
         self.buttons.addStretch(1)
         self.buttons.addWidget(QPushButton("Close", clicked=self.close))
         layout = QVBoxLayout(self)
@@ -163,6 +177,7 @@ class CaseworkWindow(QDialog):
         ids = self.selected_ids()
         self.panel.show_issue(ids[0] if len(ids) == 1 else None)
         self.bulk_button.setEnabled(bool(ids))
+        self.council_button.setEnabled(len(ids) == 1)
 
     def _summarise(self) -> None:
         shown, overdue = self.model.rowCount(), self.model.overdue_count()
@@ -192,3 +207,125 @@ class CaseworkWindow(QDialog):
     def _saved(self, issue_id: int) -> None:
         self.refresh()
         self.changed.emit()
+
+    # ---- exports and the council ---------------------------------------------------------
+
+    def export(self) -> None:
+        from networked_councillor.exporters import export_issues
+        from networked_councillor.ui.casework_export import ExportDialog, default_folder
+
+        selected = self.selected_ids()
+        dialog = ExportDialog(self, len(selected), self.model.rowCount(), default_folder())
+        if not dialog.exec():
+            return
+        ids = selected if dialog.scope.currentData() == "selected" else self.model.all_ids()
+        try:
+            result = export_issues(self.app.store, dialog.format, dialog.file.value(), issue_ids=ids,
+                                   include_personal=dialog.personal.isChecked())
+        except NcError as exc:
+            explain(self, exc, "Export")
+            return
+        personal = " with residents' contact details" if result.personal_data else ""
+        self.summary.setText(f"Exported {result.count} issue(s){personal} to {result.path}.")
+
+    def ward_report(self) -> None:
+        from networked_councillor.exporters.pdf import export_ward_report
+        from networked_councillor.ui.casework_export import (
+            WardReportDialog,
+            default_folder,
+        )
+
+        dialog = WardReportDialog(self, default_folder())
+        if not dialog.exec():
+            return
+        start, end = dialog.period()
+        path = dialog.file.value()
+        self.summary.setText("Making the ward report…")
+        self.window_.runner.submit(
+            "report", lambda cancel, progress: export_ward_report(self.app.store, path, start, end),
+            on_done=lambda result: self.summary.setText(f"Ward report saved to {path} ({result[1]} pages)."),
+            on_error=lambda error: explain(self, error, "Ward report"))
+
+    def report_to_council(self) -> None:
+        """Pick the kind of report from the council's own list, confirm, and send it in the background."""
+        from networked_councillor.exporters.open311 import (
+            Open311Client,
+            endpoint_from_settings,
+            report_issue,
+        )
+        from networked_councillor.plugin_api.http import HttpClient
+        from networked_councillor.ui.casework_export import CouncilReportDialog
+
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return
+        try:
+            endpoint = endpoint_from_settings(self.app.store)
+        except NcError as exc:
+            explain(self, exc, "Report to council")
+            return
+        if endpoint is None:
+            QMessageBox.information(self, "Report to council", "Add your council's Open311 address in "
+                                    "Settings > Council first. The council's website or its digital team "
+                                    "can tell you whether it has one.")
+            return
+        with self.app.store.read() as db:
+            issue = casework.get_issue(db, ids[0])
+        def ask(job, on_done, on_error) -> None:
+            def run(cancel, progress):
+                with HttpClient() as http:
+                    return job(Open311Client(http, endpoint))
+
+            self.window_.runner.submit("open311", run, on_done=on_done, on_error=on_error)
+
+        dialog = CouncilReportDialog(self, issue, endpoint.host, load_questions=lambda code, done, failed: ask(
+            lambda client: client.service_definition(code), done, failed))
+        ask(lambda client: client.services(), dialog.show_services, lambda error: dialog.show_problem(str(error)))
+        if not dialog.exec() or dialog.service.currentData() is None:
+            return
+        code, contact, answers = dialog.service.currentData(), dialog.contact.isChecked(), dialog.attributes()
+
+        def send(cancel, progress):
+            with HttpClient() as http:
+                return report_issue(self.app.store, http, endpoint, issue["id"], code, answers,
+                                    include_contact=contact)
+
+        def sent(submitted) -> None:
+            self.refresh()
+            self.panel.show_issue(issue["id"])
+            self.changed.emit()
+            reference = submitted.service_request_id or f"pending (token {submitted.token})"
+            pretend = " (training: a pretend council on this computer)" if self.app.training else ""
+            self.summary.setText(f"{issue['reference']} reported to the council{pretend}: their reference {reference}.")
+
+        self.window_.runner.submit("open311", send, on_done=sent,
+                                   on_error=lambda error: explain(self, error, "Report to council"))
+
+    def check_updates(self) -> None:
+        from networked_councillor.exporters.open311 import (
+            endpoint_from_settings,
+            refresh_reports,
+        )
+        from networked_councillor.plugin_api.http import HttpClient
+        from networked_councillor.ui.casework_export import refresh_words
+
+        try:
+            endpoint = endpoint_from_settings(self.app.store)
+        except NcError as exc:
+            explain(self, exc, "Council updates")
+            return
+        if endpoint is None:
+            self.summary.setText("No council reporting service is set up (Settings > Council).")
+            return
+
+        def pull(cancel, progress):
+            with HttpClient() as http:
+                return refresh_reports(self.app.store, http, endpoint)
+
+        def pulled(result) -> None:
+            self.refresh()
+            self.changed.emit()
+            self.summary.setText(refresh_words(result))
+
+        self.window_.runner.submit("open311", pull, on_done=pulled,
+                                   on_error=lambda error: explain(self, error, "Council updates"))

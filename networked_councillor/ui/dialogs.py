@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,11 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-import regex
-
 from networked_councillor.core.casework import PRIORITIES, NewIssue
-
-GRAPHEME = r"\X"  # what a person sees as one character, as Bluesky counts them
 
 
 class Welcome(QDialog):
@@ -49,53 +44,6 @@ class Welcome(QDialog):
         layout.addWidget(text)
         for button in (set_up, demo, later):
             layout.addWidget(button)
-
-
-class ReplyDialog(QDialog):
-    """Write a reply. Post it through the source where the app can (``post_to`` names where), else copy it,
-    open the post to paste it there, and mark the item replied."""
-
-    def __init__(self, parent, item: dict, post_to: str | None = None) -> None:
-        super().__init__(parent)
-        self.item = item
-        self.post_requested = False
-        self.setWindowTitle("Reply")
-        self.resize(560, 360)
-        self.text = QPlainTextEdit()
-        self.text.setAccessibleName("Your reply")
-        self.text.setPlaceholderText("Thank them, say what you know or will do, and invite them to keep talking.")
-        self.count = QLabel()
-        self.text.textChanged.connect(self._count)
-        buttons = QDialogButtonBox()
-        if post_to:
-            self.post_button = QPushButton(f"Post on {post_to}…", clicked=self._post)
-            self.post_button.setAccessibleName(f"Post the reply on {post_to}")
-            buttons.addButton(self.post_button, QDialogButtonBox.ButtonRole.ActionRole)
-        copy = QPushButton("Copy and open the post", clicked=self._copy_and_open)
-        copy.setEnabled(bool(item.get("url")))
-        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton("Mark as replied", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Replying to {item.get('author_name') or item.get('author_handle') or 'this post'}"))
-        layout.addWidget(self.text)
-        layout.addWidget(self.count)
-        layout.addWidget(buttons)
-
-    def _count(self) -> None:
-        characters = len(regex.findall(GRAPHEME, self.text.toPlainText()))
-        self.count.setText(f"{characters} characters")
-
-    def _post(self) -> None:
-        if self.text.toPlainText().strip():
-            self.post_requested = True
-            self.accept()
-
-    def _copy_and_open(self) -> None:
-        QGuiApplication.clipboard().setText(self.text.toPlainText())
-        QDesktopServices.openUrl(QUrl(self.item["url"]))
 
 
 class LogIssueDialog(QDialog):

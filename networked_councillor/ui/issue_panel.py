@@ -26,7 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor.core import casework, clock
-from networked_councillor.core.casework import PRIORITIES, STATUS_NAMES, STATUSES, Contact
+from networked_councillor.core.casework import (
+    PRIORITIES,
+    STATUS_NAMES,
+    STATUSES,
+    Contact,
+)
 from networked_councillor.core.errors import NcError
 from networked_councillor.store import Store
 from networked_councillor.ui.errors import explain

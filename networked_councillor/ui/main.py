@@ -12,13 +12,19 @@ from networked_councillor.core.errors import NcError
 from networked_councillor.ui.theme import apply_theme
 
 
-def run(data_dir: str | None = None) -> int:
+def run(data_dir: str | None = None, *, training: bool = False) -> int:
+    """The desktop app; ``training`` opens the separate training workspace instead of the councillor's data."""
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("Networked Councillor")
     qt_app.setOrganizationName("Networked Councillor")
     apply_theme(qt_app, QSettings("Networked Councillor", "Networked Councillor").value("theme", "light"))
     try:
-        app = App(data_dir)
+        if training:
+            from networked_councillor.training.workspace import open_workspace
+
+            app = open_workspace(data_dir)
+        else:
+            app = App(data_dir)
     except NcError as exc:
         QMessageBox.critical(None, "Networked Councillor", f"{exc.message}\n\n{exc.hint}".strip())
         return 2

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, timedelta
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -34,7 +35,7 @@ from networked_councillor.store import tags as tag_store
 from networked_councillor.store.inbox import VIEWS, InboxFilter
 from networked_councillor.tagger.topics import default_topics
 from networked_councillor.ui.errors import explain
-from networked_councillor.ui.itemmodels.inbox import TOPICS, ItemIdRole, InboxModel
+from networked_councillor.ui.itemmodels.inbox import TOPICS, InboxModel, ItemIdRole
 from networked_councillor.ui.itemmodels.sources import SourceStatusModel, configure_view
 from networked_councillor.ui.tasks import TaskRunner
 from networked_councillor.ui.theme import THEMES, apply_theme
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.app = app
         self.prefs = QSettings("Networked Councillor", "Networked Councillor")
         self.runner = runner or TaskRunner(self)
+        self.composers: dict[int, object] = {}
         self.runner.started.connect(self._task_started)
         self.runner.ended.connect(self._task_ended)
         self._load_ward_and_topics()
@@ -91,6 +93,10 @@ class MainWindow(QMainWindow):
         self._menus()
         self._status_bar()
         self._source_panel()
+        if getattr(app, "training", False):
+            from networked_councillor.ui import training
+
+            training.install(self)
 
         self.sidebar.chosen.connect(self._view_chosen)
         self.sidebar.delete_saved.connect(self._delete_saved_search)
@@ -122,8 +128,8 @@ class MainWindow(QMainWindow):
             self.ward = settings_store.load_ward(db)
             own = tag_store.user_topics(db)
         self.topic_names = {t.id: t.name for t in default_topics()} | {t["id"]: t["name"] for t in own}
-        self.setWindowTitle(f"{self.ward.name} ward: Networked Councillor" if self.ward.name
-                            else "Networked Councillor")
+        title = f"{self.ward.name} ward: Networked Councillor" if self.ward.name else "Networked Councillor"
+        self.setWindowTitle(("Training: " if getattr(self.app, "training", False) else "") + title)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -142,13 +148,15 @@ class MainWindow(QMainWindow):
         self.settings_action = a("&Settings…", self.open_settings, "Ctrl+,", "Sources, ward, topics, passwords")
         self.ward_action = a("Set up my &ward…", self.set_up_ward, None, "Find your ward from one of its postcodes")
         self.demo_action = a("Open the &demo ward", self.load_demo, None, "Load the fictional Millbrook ward")
+        self.training_action = a("Practise in &training mode", self.start_training, None,
+                                 "A separate practice ward with guided exercises: nothing is posted or sent")
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.find_action = a("&Find…", self._focus_search, QKeySequence.StandardKey.Find, "Search the ward's posts")
         self.clear_action = a("C&lear filters", self.filter_bar.clear, "Ctrl+Shift+L")
         self.save_search_action = a("&Save search as a view…", self.save_search, QKeySequence.StandardKey.Save)
         self.dashboard_action = a("&Dashboard", self.open_dashboard, "Ctrl+D", "Charts of topics, feeling and sources")
         self.casework_action = a("&Casework", self.open_casework, "Ctrl+I", "Every issue you have logged")
-        self.add_to_issue_action = a("&Add to an issue…", self.add_to_issue, "Ctrl+Shift+L",
+        self.add_to_issue_action = a("&Add to an issue…", self.add_to_issue, "Ctrl+Shift+I",
                                      "Link the selected posts to an issue you have already logged")
         self.next_pane_action = a("Next &pane", self._next_pane, "F6", "Move between the views, inbox and item")
         self.reply_action = a("&Reply…", self.reply, "Ctrl+R", "Write a reply")
@@ -163,6 +171,9 @@ class MainWindow(QMainWindow):
         self.topic_action = a("Change &topic…", self._topic_menu, "Ctrl+T", "Correct the topic (teaches the model)")
         self.similar_action = a("Similar &posts", self.similar_posts, "Ctrl+M", "Posts most like this one")
         self.retrain_action = a("&Retrain now", self.retrain, None, "Retrain the model with your corrections")
+        self.privacy_action = a("Find and &erase a person…", self.open_privacy, None,
+                                "Data-protection requests: what the app holds about someone, and erasing it")
+        self.audit_action = a("&Audit log…", self.open_audit_log, None, "Exports, reports, replies and erasures")
         self.item_actions = [self.reply_action, self.issue_action, self.browser_action, self.done_action,
                              self.needs_reply_action, self.pin_action, self.snooze_action, self.similar_action]
         self.view_actions = []
@@ -192,7 +203,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         for action in (self.fetch_action, self.cancel_action, None, self.ward_action, self.demo_action,
-                       self.settings_action, None, self.quit_action):
+                       self.training_action, self.settings_action, None, self.quit_action):
             file.addSeparator() if action is None else file.addAction(action)
         edit = bar.addMenu("&Edit")
         for action in (self.find_action, self.clear_action, self.save_search_action):
@@ -222,6 +233,9 @@ class MainWindow(QMainWindow):
         snooze.addAction("Wake now", lambda: self.snooze(None))
         tools = bar.addMenu("&Tools")
         tools.addAction(self.retrain_action)
+        tools.addSeparator()
+        tools.addAction(self.privacy_action)
+        tools.addAction(self.audit_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1"))
         help_menu.addAction(self._action("&About Networked Councillor", self.about))
@@ -273,6 +287,10 @@ class MainWindow(QMainWindow):
         self.prefs.setValue("window_state", self.saveState())
         self.prefs.setValue("panes", self.splitter.saveState())
         self.prefs.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())
+        for composer in list(self.composers.values()):
+            composer.reject()  # each keeps its draft
+        for timer in self.findChildren(QTimer):
+            timer.stop()  # nothing may touch the store once the window has gone
         self.runner.cancel_all()
         self.runner.wait(5000)
         super().closeEvent(event)
@@ -406,6 +424,8 @@ class MainWindow(QMainWindow):
         self.inbox.refresh()
         self._restore_selection(selected)
         self._update_count()
+        if getattr(self, "exercise_panel", None) is not None:
+            self.exercise_panel.refresh()
 
     def _write(self, change, *, kind: str = "items", ids: list[int] | None = None) -> bool:
         try:
@@ -465,37 +485,45 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("This item has no web address.", 5000)
 
     def reply(self) -> None:
-        from networked_councillor.ui.dialogs import ReplyDialog
+        """Open the composer for the item shown (one per item: asking again brings it back to the front)."""
+        from networked_councillor.ui.composer import Composer
 
         item = self.detail.item
         if item is None:
             return
-        plugin = self.app.registry.get(item["plugin"])
-        dialog = ReplyDialog(self, item, post_to=plugin.name if callable(getattr(plugin, "reply", None)) else None)
-        if not dialog.exec():
-            return
-        if dialog.post_requested:
-            self.post_reply(item["id"], dialog.text.toPlainText(), plugin.name)
-        else:
-            self._write(lambda db: inbox_store.set_state(db, [item["id"]], "replied"))
+        composer = self.composers.get(item["id"])
+        if composer is None:
+            plugin = self.app.registry.get(item["plugin"])
+            where = plugin.name if plugin is not None else item.get("source_name") or "the site"
+            can_post = callable(getattr(plugin, "reply", None))
+            composer = Composer(self, self.app, item, where=where, post=self.post_reply if can_post else None)
+            composer.replied.connect(lambda item_id: self.data_changed("items"))
+            composer.finished.connect(lambda _result, item_id=item["id"]: self.composers.pop(item_id, None))
+            self.composers[item["id"]] = composer
+        composer.show()
+        composer.raise_()
+        composer.activateWindow()
 
-    def post_reply(self, item_id: int, text: str, where: str) -> None:
-        """Post through the source's plugin, after an explicit yes; the item is marked replied when it is done."""
-        answer = QMessageBox.question(self, "Post reply", f"Post this reply publicly on {where}?\n\n{text}")
-        if answer != QMessageBox.StandardButton.Yes:
-            return
+    def post_reply(self, item_id: int, parts: list[str], on_posted=None, on_failed=None) -> None:
+        """Post through the source's plugin in the background (the composer has asked for an explicit yes)."""
         pipeline = self.app.pipeline(tagger=None)
 
         def posted(result) -> None:
-            self.statusBar().showMessage(f"Reply posted on {where}: {result.url or result.external_id}", 15000)
+            if self.app.training:
+                self.statusBar().showMessage("Training: your reply is recorded as if posted, in the right place in "
+                                             "the conversation. Nothing was sent.", 15000)
+            else:
+                self.statusBar().showMessage(f"Reply posted: {result.url or result.external_id}", 15000)
             self.data_changed("items")
+            if on_posted:
+                on_posted()
 
         def failed(error: Exception) -> None:
             explain(self, error, "Reply not posted")
-            QGuiApplication.clipboard().setText(text)  # nothing the councillor wrote is lost
-            self.statusBar().showMessage("The reply was not posted; its text is on the clipboard.", 15000)
+            if on_failed:
+                on_failed(error)
 
-        self.runner.submit("reply", lambda cancel, progress: pipeline.post_reply(item_id, text),
+        self.runner.submit("reply", lambda cancel, progress: pipeline.post_reply(item_id, parts),
                            on_done=posted, on_error=failed)
 
     def load_conversation(self, item_id: int) -> None:
@@ -680,6 +708,18 @@ class MainWindow(QMainWindow):
         self.casework_window.show()
         self.casework_window.raise_()
 
+    def open_privacy(self) -> None:
+        from networked_councillor.ui.privacy_dialog import PrivacyDialog
+
+        dialog = PrivacyDialog(self, self.app.store)
+        dialog.exec()
+        self.data_changed("items")
+
+    def open_audit_log(self) -> None:
+        from networked_councillor.ui.audit_view import AuditLogDialog
+
+        AuditLogDialog(self, self.app.store).exec()
+
     def _from_casework(self, item_id: int) -> None:
         self.set_filter(InboxFilter(view="all"))
         self.show_item(item_id)
@@ -706,6 +746,17 @@ class MainWindow(QMainWindow):
         self.ward_dialog = WardSetupDialog(self)
         self.ward_dialog.done_setup.connect(lambda: self.data_changed("ward"))
         self.ward_dialog.show()
+
+    def start_training(self) -> None:
+        """Training runs as its own window and process, so practice can never mix with real work."""
+        from PySide6.QtCore import QProcess
+
+        arguments = ["-m", "networked_councillor", "--data-dir", str(self.app.data_dir), "--training"]
+        if QProcess.startDetached(sys.executable, arguments)[0]:
+            self.statusBar().showMessage("Opening training mode in a new window…", 8000)
+        else:
+            QMessageBox.warning(self, "Training mode", "Training mode could not be started. From a terminal: "
+                                "networked-councillor --training")
 
     def load_demo(self) -> None:
         from networked_councillor.demo import load_demo

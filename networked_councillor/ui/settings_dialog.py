@@ -45,8 +45,13 @@ from networked_councillor.store import tags as tag_store
 from networked_councillor.store.sources import SourceRow
 from networked_councillor.tagger.topics import make_user_topic
 from networked_councillor.ui.errors import explain
-from networked_councillor.ui.itemmodels.sources import SourceIdRole, SourceStatusModel, configure_view
+from networked_councillor.ui.itemmodels.sources import (
+    SourceIdRole,
+    SourceStatusModel,
+    configure_view,
+)
 from networked_councillor.ui.theme import THEMES
+from networked_councillor.ui.widgets.help import help_label
 
 TERM_LABELS = {"places": "Place names", "streets": "Streets", "postcodes": "Postcodes, sectors or districts",
                "hashtags": "Hashtags", "handles": "Your handles (Bluesky, Mastodon)"}
@@ -66,9 +71,11 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Settings sections")
         self._pages = {}
-        for key, title, builder in (("sources", "Sources", self._sources_page), ("ward", "Ward", self._ward_page),
-                                    ("topics", "Topics", self._topics_page), ("passwords", "Passwords", self._passwords_page),
-                                    ("data", "Data", self._data_page), ("appearance", "Appearance", self._appearance_page)):
+        pages = (("sources", "Sources", self._sources_page), ("ward", "Ward", self._ward_page),
+                 ("topics", "Topics", self._topics_page), ("replies", "Replies", self._replies_page),
+                 ("council", "Council", self._council_page), ("passwords", "Passwords", self._passwords_page),
+                 ("data", "Data", self._data_page), ("appearance", "Appearance", self._appearance_page))
+        for key, title, builder in pages:
             page = builder()
             self._pages[key] = page
             self.tabs.addTab(page, title)
@@ -396,6 +403,20 @@ class SettingsDialog(QDialog):
             except NcError as exc:
                 explain(self, exc)
 
+    def _replies_page(self) -> QWidget:
+        from networked_councillor.ui.settings_replies import RepliesPage
+
+        self.replies = RepliesPage(self.app, self.window_.topic_names, self)
+        self.replies.changed.connect(lambda: self.changed.emit("settings"))
+        return self.replies
+
+    def _council_page(self) -> QWidget:
+        from networked_councillor.ui.settings_council import CouncilPage
+
+        self.council = CouncilPage(self.app, self.window_.runner, self)
+        self.council.changed.connect(lambda: self.changed.emit("settings"))
+        return self.council
+
     # ---- data ----------------------------------------------------------------------
 
     def _data_page(self) -> QWidget:
@@ -585,7 +606,7 @@ class SourceEditor(QDialog):
             widget.setAccessibleDescription(field.help)
             self.form.addRow(field.label + (" *" if field.required else ""), widget)
             if field.help:
-                self.form.addRow("", _help_label(field.help))
+                self.form.addRow("", help_label(field.help))
             self.inputs[field.key] = widget
 
     def _values(self) -> tuple[dict, dict]:
@@ -626,13 +647,3 @@ class SourceEditor(QDialog):
             explain(self, exc)
             return
         self.accept()
-
-
-def _help_label(text: str) -> QLabel:
-    label = QLabel(text, wordWrap=True)
-    label.setProperty("role", "help")
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 0.9)
-    label.setFont(font)
-    label.setStyleSheet("color: palette(placeholder-text);")
-    return label

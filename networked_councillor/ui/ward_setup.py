@@ -5,10 +5,23 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from networked_councillor.core import postcodes
-from networked_councillor.core.wardsetup import WardSetup, apply_setup, default_sources, finder_for
+from networked_councillor.core.wardsetup import (
+    WardSetup,
+    apply_setup,
+    default_sources,
+    finder_for,
+)
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.store import settings as settings_store
 from networked_councillor.ui.errors import explain

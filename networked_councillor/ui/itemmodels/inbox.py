@@ -9,8 +9,8 @@ items costs a few pages of ids and a few hundred cached rows.
 from __future__ import annotations
 
 from collections import OrderedDict
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt

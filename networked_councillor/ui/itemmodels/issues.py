@@ -41,6 +41,10 @@ class IssuesModel(QAbstractTableModel):
     def issue_id(self, row: int) -> int:
         return self._rows[row]["id"]
 
+    def all_ids(self) -> list[int]:
+        """Every issue the filter shows, in the order shown."""
+        return [row["id"] for row in self._rows]
+
     def row_of(self, issue_id: int) -> int | None:
         return next((n for n, row in enumerate(self._rows) if row["id"] == issue_id), None)
 

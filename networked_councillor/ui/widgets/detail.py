@@ -213,16 +213,8 @@ class ItemDetail(QWidget):
             self.thread.hide()
             self.thread_label.hide()
             return
-        parts = []
-        for post in thread:
-            text = html.escape(" ".join((post.get("text") or post.get("title") or "").split())[:300])
-            who = html.escape(post.get("author") or "")
-            if post["id"] == item["id"]:
-                parts.append(f"<p><b>▶ {who}:</b> <b>{text}</b></p>")
-            else:
-                parts.append(f'<p><a href="item:{post["id"]}">{who}</a>: {text}</p>')
         self.thread_label.setText(f"Conversation ({len(thread)} posts)")
-        self.thread.setHtml("".join(parts))
+        self.thread.setHtml(thread_html(thread, item["id"]))
         self.thread.show()
         self.thread_label.show()
 
@@ -249,3 +241,16 @@ def _evidence_text(item: dict) -> str:
         return f"Relevance {item['relevance']:.0%}: nothing in it matched the ward profile."
     parts = [f"{html.escape(e['term'])} ({EVIDENCE_WORDS.get(e['kind'], e['kind'])})" for e in evidence]
     return f"Why it's here: matched {', '.join(parts)}. Relevance {item['relevance']:.0%}."
+
+
+def thread_html(thread: list[dict], current_id: int) -> str:
+    """A conversation as escaped HTML, the current post in bold and the others as links to open them."""
+    parts = []
+    for post in thread:
+        text = html.escape(" ".join((post.get("text") or post.get("title") or "").split())[:300])
+        who = html.escape(post.get("author") or "")
+        if post["id"] == current_id:
+            parts.append(f"<p><b>▶ {who}:</b> <b>{text}</b></p>")
+        else:
+            parts.append(f'<p><a href="item:{post["id"]}">{who}</a>: {text}</p>')
+    return "".join(parts)

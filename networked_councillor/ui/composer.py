@@ -1,0 +1,436 @@
+"""The reply composer: the post and its conversation beside the editor, a suggested draft, live checks, autosave.
+
+The checks run on every keystroke without the model (they take well under a
+millisecond) and again with the tone model once typing pauses. Findings are
+underlined in the editor and listed with their reason and fix; anything that
+must not be posted ("block") disables posting until it is fixed. The draft is
+saved every few seconds and when the window closes, so a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QGuiApplication,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from networked_councillor.core import clock, drafts
+from networked_councillor.core.drafting import draft_context, suggest_draft
+from networked_councillor.core.errors import NcError
+from networked_councillor.core.reply_checks import (
+    LIMITS,
+    Finding,
+    ReplyContext,
+    check_reply,
+    length,
+    reply_context,
+    split_thread,
+)
+from networked_councillor.core.snippets import fill_snippet, list_snippets
+from networked_councillor.ui.widgets.detail import SafeTextBrowser, thread_html
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_MS = 3000
+MODEL_PAUSE_MS = 700
+SEVERITY_COLOURS = {"block": "#c62828", "warn": "#e08a00", "info": "#1565c0"}
+SEVERITY_WORDS = {"block": "Must fix", "warn": "Check", "info": "Tip"}
+
+PostReply = Callable[[int, list[str], Callable[[], None], Callable[[Exception], None]], None]
+"""(item id, parts, on_posted, on_failed): posts in the background and calls back."""
+
+
+class Composer(QDialog):
+    """Write one reply to one item. ``post`` is given when the item's plugin can post replies."""
+
+    replied = Signal(int)
+
+    def __init__(self, parent: QWidget | None, app, item: dict, *, where: str, post: PostReply | None = None,
+                 autosave_ms: int = AUTOSAVE_MS) -> None:
+        super().__init__(parent)
+        self.app, self.item, self.where, self._post = app, item, where, post
+        self.platform = item.get("plugin") if item.get("plugin") in LIMITS else None
+        self.findings: list[Finding] = []
+        self.as_thread = False
+        self._dirty = False
+        self.setWindowTitle(f"Reply to {self._who()}")
+        self.setAccessibleName("Reply composer")
+        self.resize(1100, 680)
+        with app.store.read() as db:
+            self.context = reply_context(db, platform=self.platform, recipient=self._who(),
+                                         sentiment=self._sentiment())
+            self.placeholders = draft_context(db, item["id"])
+            saved = drafts.open_draft(db, item["id"])
+            self.snippets = list_snippets(db)
+            suggestion = self._suggest(db)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._post_pane())
+        splitter.addWidget(self._editor_pane(suggestion))
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        layout.addLayout(self._buttons())
+
+        if saved:
+            self.editor.setPlainText(saved["text"])
+            saved_at = datetime.fromisoformat(saved["updated_at"]).astimezone().strftime("%d %b %H:%M")
+            self.origin.setText(f"Your draft from {saved_at}, restored.")
+        elif suggestion is not None:
+            self.editor.setPlainText(suggestion.text)
+        self._dirty = False
+        self.editor.textChanged.connect(self._edited)
+        self.recheck()
+
+        self.autosave = QTimer(self, interval=autosave_ms, timeout=self.save)
+        self.autosave.start()
+        self.model_pause = QTimer(self, singleShot=True, interval=MODEL_PAUSE_MS, timeout=self._recheck_with_model)
+
+    # ---- building ------------------------------------------------------------------------------
+    def _who(self) -> str:
+        return self.item.get("author_name") or self.item.get("author_handle") or "this post"
+
+    def _sentiment(self):
+        """The tone model, if the tagger is already loaded (loading it would freeze the window)."""
+        tagger = getattr(self.app, "_tagger", None)
+        if tagger is None:
+            return None
+        return lambda text: tagger.tag([text])[0].sentiment or ("neutral", 0.0)
+
+    def _suggest(self, db):
+        try:
+            return suggest_draft(db, self.item["id"], tagger=getattr(self.app, "_tagger", None))
+        except NcError as exc:
+            log.warning("no suggested draft for item %s: %s", self.item["id"], exc)
+            return None
+
+    def _post_pane(self) -> QWidget:
+        pane = QWidget()
+        layout = QVBoxLayout(pane)
+        title = QLabel(f"<b>{html.escape(self._who())}</b> on {html.escape(self.item.get('source_name') or '')}")
+        body = SafeTextBrowser()
+        body.setAccessibleName("The post you are replying to")
+        body.show_item(self.item.get("html"), self.item.get("text"))
+        layout.addWidget(title)
+        layout.addWidget(body, 2)
+        thread = self.item.get("thread") or []
+        if len(thread) > 1:
+            conversation = SafeTextBrowser()
+            conversation.setAccessibleName("The conversation")
+            conversation.setHtml(thread_html(thread, self.item["id"]))
+            layout.addWidget(QLabel(f"Conversation ({len(thread)} posts)"))
+            layout.addWidget(conversation, 3)
+        return pane
+
+    def _editor_pane(self, suggestion) -> QWidget:
+        pane = QWidget()
+        layout = QVBoxLayout(pane)
+        tools = QHBoxLayout()
+        self.suggest_button = QPushButton("Suggest a draft", clicked=self.use_suggestion)
+        self.suggest_button.setToolTip("Acknowledge, inform, invite: from your template for this topic")
+        self.suggest_button.setEnabled(suggestion is not None)
+        self.suggestion = suggestion
+        self.snippet_box = QComboBox()
+        self.snippet_box.setAccessibleName("Insert a saved reply")
+        self.snippet_box.addItem("Insert a saved reply…", None)
+        for snippet in self.snippets:
+            self.snippet_box.addItem(snippet["name"], snippet["id"])
+        self.snippet_box.setEnabled(bool(self.snippets))
+        self.snippet_box.setToolTip("Saved replies are kept in Settings > Replies" if self.snippets else
+                                    "Add saved replies in Settings > Replies")
+        self.snippet_box.activated.connect(self._insert_snippet)
+        tools.addWidget(self.suggest_button)
+        tools.addWidget(self.snippet_box, 1)
+        layout.addLayout(tools)
+
+        self.origin = QLabel()
+        self.origin.setWordWrap(True)
+        if suggestion is not None:
+            source = "your own template" if suggestion.source == "custom" else "the standard template"
+            self.origin.setText(f"Suggested from {source}: acknowledge, inform, invite. Make it your own."
+                                + (f" Fill in: {', '.join(suggestion.missing)}." if suggestion.missing else ""))
+        layout.addWidget(self.origin)
+
+        self.editor = QPlainTextEdit()
+        self.editor.setAccessibleName("Your reply")
+        self.editor.setPlaceholderText("Thank them, say what you know or will do, and invite them to keep talking.")
+        layout.addWidget(self.editor, 3)
+        self.counter = QLabel()
+        self.counter.setAccessibleName("Length")
+        layout.addWidget(self.counter)
+
+        checks = QGroupBox("Checks")
+        checks_layout = QVBoxLayout(checks)
+        self.finding_list = QListWidget()
+        self.finding_list.setAccessibleName("What the checks found")
+        self.finding_list.setWordWrap(True)
+        self.finding_list.currentRowChanged.connect(self._select_finding)
+        self.fix_button = QPushButton("Fix it", clicked=self.fix_selected)
+        self.fix_button.setEnabled(False)
+        checks_layout.addWidget(self.finding_list)
+        checks_layout.addWidget(self.fix_button, alignment=Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(checks, 2)
+
+        self.thread_preview = QListWidget()
+        self.thread_preview.setAccessibleName("The thread as it will be posted")
+        self.thread_preview.setWordWrap(True)
+        self.thread_preview.hide()
+        layout.addWidget(self.thread_preview, 2)
+
+        similar = suggestion.similar if suggestion is not None else []
+        self.similar_list = QListWidget()
+        self.similar_list.setAccessibleName("Your past replies to similar posts")
+        self.similar_list.setWordWrap(True)
+        for reply in similar:
+            entry = QListWidgetItem(f"{reply.similarity:.0%} alike: {reply.text}")
+            entry.setData(Qt.ItemDataRole.UserRole, reply.text)
+            self.similar_list.addItem(entry)
+        self.similar_list.itemActivated.connect(lambda entry: self.editor.setPlainText(
+            entry.data(Qt.ItemDataRole.UserRole)))
+        if similar:
+            box = QGroupBox("Your replies to similar posts (double-click to use one)")
+            QVBoxLayout(box).addWidget(self.similar_list)
+            layout.addWidget(box, 1)
+        return pane
+
+    def _buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        row.addWidget(self.status, 1)
+        self.discard_button = QPushButton("Discard draft", clicked=self.discard)
+        row.addWidget(self.discard_button)
+        if self._post is not None:
+            self.post_button = QPushButton(f"Post on {self.where}…", clicked=self.post)
+            self.post_button.setAccessibleName(f"Post the reply on {self.where}")
+            self.post_button.setDefault(True)
+            row.addWidget(self.post_button)
+        else:
+            self.post_button = None
+        self.copy_button = QPushButton("Copy and open the post", clicked=self.copy_and_open)
+        self.copy_button.setEnabled(bool(self.item.get("url")))
+        self.replied_button = QPushButton("Mark as replied", clicked=self.mark_replied)
+        self.replied_button.setToolTip("When you have posted your reply on the site itself")
+        close = QPushButton("Close", clicked=self.reject)
+        for button in (self.copy_button, self.replied_button, close):
+            row.addWidget(button)
+        return row
+
+    # ---- checks --------------------------------------------------------------------------------
+    def _edited(self) -> None:
+        self._dirty = True
+        self.recheck()
+        self.model_pause.start()
+
+    def _recheck_with_model(self) -> None:
+        self.recheck(with_model=True)
+
+    def recheck(self, *, with_model: bool = False) -> None:
+        text = self.editor.toPlainText()
+        context = self.context if with_model else _without_model(self.context)
+        findings = check_reply(text, context)
+        if self.as_thread:
+            findings = [f for f in findings if f.code != "too_long"]
+        self.findings = findings
+        self._show_length(text)
+        self._show_findings(text)
+
+    def _show_length(self, text: str) -> None:
+        limit = LIMITS.get(self.platform or "")
+        count = length(text, self.platform)
+        words = f"{count} / {limit} characters on {self.where}" if limit else f"{count} characters"
+        self.counter.setText(words)
+        self.counter.setStyleSheet(f"color: {SEVERITY_COLOURS['block']}" if limit and count > limit and
+                                   not self.as_thread else "")
+        parts = split_thread(text, self.platform) if self.as_thread else []
+        self.thread_preview.clear()
+        self.thread_preview.addItems([f"Part {n}: {part}" for n, part in enumerate(parts, 1)])
+        self.thread_preview.setVisible(self.as_thread)
+
+    def _show_findings(self, text: str) -> None:
+        self.finding_list.blockSignals(True)
+        self.finding_list.clear()
+        marks = []
+        for finding in self.findings:
+            entry = QListWidgetItem(f"{SEVERITY_WORDS.get(finding.severity, '')}: {finding.message} {finding.fix}")
+            entry.setForeground(QColor(SEVERITY_COLOURS.get(finding.severity, "#000")))
+            entry.setToolTip(finding.fix)
+            self.finding_list.addItem(entry)
+            marks.append(self._underline(finding))
+        if not self.findings and text.strip():
+            self.finding_list.addItem("Nothing to flag. Read it once more as the resident will, then post.")
+        self.finding_list.blockSignals(False)
+        self.editor.setExtraSelections(marks)
+        self.fix_button.setEnabled(False)
+        blockers = [f for f in self.findings if f.severity == "block"]
+        if self.post_button is not None:
+            self.post_button.setEnabled(bool(text.strip()) and not blockers)
+            self.post_button.setToolTip("Fix the items marked “Must fix” first." if blockers else "")
+        self.status.setText(f"{len(blockers)} thing(s) to fix before posting." if blockers else "")
+
+    def _underline(self, finding: Finding) -> QTextEdit.ExtraSelection:
+        mark = QTextEdit.ExtraSelection()
+        fmt = QTextCharFormat()
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        fmt.setUnderlineColor(QColor(SEVERITY_COLOURS.get(finding.severity, "#000")))
+        fmt.setToolTip(f"{finding.message} {finding.fix}")
+        mark.format = fmt
+        mark.cursor = self._cursor(*finding.span)
+        return mark
+
+    def _cursor(self, start: int, end: int) -> QTextCursor:
+        """A cursor over Python string offsets (Qt counts UTF-16 units, so emoji shift positions)."""
+        text = self.editor.toPlainText()
+        cursor = QTextCursor(self.editor.document())
+        cursor.setPosition(_utf16(text, start))
+        cursor.setPosition(_utf16(text, end), QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def _select_finding(self, row: int) -> None:
+        finding = self.findings[row] if 0 <= row < len(self.findings) else None
+        self.fix_button.setEnabled(finding is not None and _fixable(finding))
+        if finding is not None:
+            self.editor.setTextCursor(self._cursor(*finding.span))
+
+    def fix_selected(self) -> None:
+        row = self.finding_list.currentRow()
+        if not 0 <= row < len(self.findings):
+            return
+        finding = self.findings[row]
+        if finding.code == "too_long":
+            self.as_thread = True
+            self.status.setText("It will be posted as a thread; the parts are shown below the checks.")
+            self.recheck()
+            return
+        replacement = getattr(finding, "replacement", None)
+        if replacement is not None:
+            cursor = self._cursor(*finding.span)
+            cursor.insertText(replacement)
+
+    # ---- drafts and snippets -------------------------------------------------------------------
+    def use_suggestion(self) -> None:
+        if self.suggestion is not None:
+            self.editor.setPlainText(self.suggestion.text)
+
+    def _insert_snippet(self, index: int) -> None:
+        snippet_id = self.snippet_box.itemData(index)
+        self.snippet_box.setCurrentIndex(0)
+        if snippet_id is None:
+            return
+        with self.app.store.read() as db:
+            text, missing = fill_snippet(db, snippet_id, self.placeholders)
+        self.editor.insertPlainText(text)
+        if missing:
+            self.status.setText(f"Fill in: {', '.join(missing)}.")
+
+    def save(self) -> None:
+        """Keep the draft (only once the councillor has typed: a suggestion they never touched is not theirs)."""
+        if not self._dirty:
+            return
+        try:
+            with self.app.store.write() as db:
+                drafts.save_draft(db, self.item["id"], self.platform, self.editor.toPlainText(), clock.now_iso())
+            self._dirty = False
+        except NcError as exc:
+            log.warning("the draft could not be saved: %s", exc)
+            self.status.setText(f"Your draft could not be saved: {exc}")
+
+    def discard(self) -> None:
+        with self.app.store.write() as db:
+            drafts.discard_draft(db, self.item["id"], clock.now_iso())
+        self._dirty = False
+        self.editor.blockSignals(True)
+        self.editor.clear()
+        self.editor.blockSignals(False)
+        self.recheck()
+        self.status.setText("Draft discarded.")
+
+    def done(self, result: int) -> None:
+        """However the window closes (Close, Escape, the title bar), the draft is kept first."""
+        self.save()
+        self.autosave.stop()
+        self.model_pause.stop()
+        super().done(result)
+
+    # ---- sending -------------------------------------------------------------------------------
+    def parts(self) -> list[str]:
+        text = self.editor.toPlainText().strip()
+        return split_thread(text, self.platform) if self.as_thread else ([text] if text else [])
+
+    def post(self) -> None:
+        """Post through the plugin after an explicit yes; a failure keeps the window and the text."""
+        self.recheck(with_model=True)
+        parts = self.parts()
+        blockers = [f for f in self.findings if f.severity == "block"]
+        if not parts or blockers or self._post is None:
+            return
+        shown = "\n\n".join(parts)
+        what = f"this thread of {len(parts)} posts" if len(parts) > 1 else "this reply"
+        answer = QMessageBox.question(self, "Post reply", f"Post {what} publicly on {self.where}?\n\n{shown}")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.save()
+        self.post_button.setEnabled(False)
+        self.status.setText(f"Posting on {self.where}…")
+        self._post(self.item["id"], parts, self._posted, self._failed)
+
+    def _posted(self) -> None:
+        self._dirty = False
+        self.replied.emit(self.item["id"])
+        self.accept()
+
+    def _failed(self, error: Exception) -> None:
+        self.recheck()
+        self.status.setText(f"Not posted: {error} Your draft is kept.")
+
+    def copy_and_open(self) -> None:
+        QGuiApplication.clipboard().setText("\n\n".join(self.parts()))
+        QDesktopServices.openUrl(QUrl(self.item["url"]))
+        self.status.setText("Copied. Paste it on the site, then press “Mark as replied”.")
+
+    def mark_replied(self) -> None:
+        text = "\n\n".join(self.parts())
+        with self.app.store.write() as db:
+            drafts.record_posted(db, self.item["id"], self.platform or self.item.get("plugin"), text,
+                                 clock.now_iso())
+        self._dirty = False
+        self.replied.emit(self.item["id"])
+        self.accept()
+
+
+def _without_model(context: ReplyContext) -> ReplyContext:
+    return replace(context, sentiment=None)
+
+
+def _fixable(finding: Finding) -> bool:
+    return finding.code == "too_long" or getattr(finding, "replacement", None) is not None
+
+
+def _utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2

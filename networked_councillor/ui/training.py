@@ -1,0 +1,235 @@
+"""Training mode in the window: the banner that says nothing is sent, and the guided exercises panel.
+
+The panel asks the exercises what is done after every change the window makes
+(and every couple of seconds, for changes made elsewhere, such as the
+casework window); the checks are a handful of small queries.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from networked_councillor.core import clock
+from networked_councillor.core.errors import NcError
+from networked_councillor.demo import demo_material
+from networked_councillor.training.exercises import EXERCISES, DemoPosts
+from networked_councillor.training.workspace import BANNER
+from networked_councillor.ui.errors import explain
+
+REFRESH_MS = 2000
+DONE, TODO = "✔", "○"
+
+
+class TrainingBanner(QFrame):
+    """Always on show in training mode, so nobody mistakes practice for the real thing."""
+
+    reset_requested = Signal()
+    exercises_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingBanner")
+        self.setStyleSheet("#trainingBanner { background: #fff3c4; border-bottom: 2px solid #e0a800; }"
+                           "#trainingBanner QLabel { color: #3d2e00; font-weight: bold; }")
+        self.label = QLabel(f"{BANNER}. Replies and reports to the council are only shown as they would happen.")
+        self.label.setAccessibleName("Training mode")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(QPushButton("Exercises", clicked=self.exercises_requested.emit))
+        layout.addWidget(QPushButton("Reset training workspace", clicked=self.reset_requested.emit))
+
+
+class ExercisePanel(QDockWidget):
+    """The exercises with their steps ticked off as the trainee does them, and who has done what."""
+
+    def __init__(self, app, parent: QWidget | None = None) -> None:
+        super().__init__("Exercises", parent)
+        self.setObjectName("exercisePanel")
+        self.setMinimumWidth(360)
+        self.app = app
+        self.states: dict[str, list[bool]] = {}
+        self.posts = DemoPosts(demo_material())
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        trainee_row = QHBoxLayout()
+        self.trainee = QComboBox()
+        self.trainee.setAccessibleName("Trainee")
+        self.trainee.activated.connect(self._trainee_chosen)
+        trainee_row.addWidget(QLabel("Trainee"))
+        trainee_row.addWidget(self.trainee, 1)
+        trainee_row.addWidget(QPushButton("New…", clicked=self.new_trainee))
+        layout.addLayout(trainee_row)
+        self.exercise_list = QListWidget()
+        self.exercise_list.setAccessibleName("Exercises")
+        self.exercise_list.setWordWrap(True)
+        self.exercise_list.currentRowChanged.connect(lambda _row: self.refresh())
+        self.exercise_list.setMaximumHeight(150)
+        layout.addWidget(self.exercise_list)
+        self.steps = QLabel(wordWrap=True)
+        self.steps.setAccessibleName("Steps of the exercise")
+        self.steps.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.steps)
+        self.why = QLabel(wordWrap=True)
+        self.why.setAccessibleName("Why it matters")
+        self.why.setTextFormat(Qt.TextFormat.RichText)
+        self.why.setFrameShape(QFrame.Shape.StyledPanel)
+        self.why.setMargin(8)
+        layout.addWidget(self.why)
+        layout.addStretch(1)
+        self.summary = QLabel(wordWrap=True)
+        layout.addWidget(self.summary)
+        layout.addWidget(QPushButton("Export progress (CSV)…", clicked=self.export_progress))
+        self.setWidget(body)
+        self._build_list()
+        self._fill_trainees()
+        self.timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
+        self.timer.start()
+        self.refresh()
+
+    def _build_list(self) -> None:
+        for exercise in EXERCISES:
+            self.exercise_list.addItem(QListWidgetItem(exercise.title))
+        self.exercise_list.setCurrentRow(0)
+
+    def _fill_trainees(self) -> None:
+        progress = self.app.progress
+        self.trainee.clear()
+        for name in sorted(progress.trainees):
+            self.trainee.addItem(name)
+        if progress.current:
+            self.trainee.setCurrentText(progress.current)
+        else:
+            self.trainee.addItem("(no trainee yet: press New…)")
+            self.trainee.setEnabled(False)
+            return
+        self.trainee.setEnabled(True)
+
+    def new_trainee(self) -> None:
+        name, ok = QInputDialog.getText(self, "New trainee", "The trainee's name (a first name is enough):")
+        if not ok:
+            return
+        try:
+            self.app.progress.add_trainee(name)
+        except NcError as exc:
+            explain(self, exc, "Trainee")
+            return
+        self._fill_trainees()
+        self.refresh()
+
+    def _trainee_chosen(self, index: int) -> None:
+        name = self.trainee.itemText(index)
+        if name in self.app.progress.trainees:
+            self.app.progress.choose(name)
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Tick the steps that are done; an exercise whose steps are all done is recorded for the trainee."""
+        with self.app.store.read() as db:
+            self.states = {exercise.id: exercise.progress(db, self.posts) for exercise in EXERCISES}
+        for exercise in EXERCISES:
+            if all(self.states[exercise.id]):
+                self.app.progress.complete(exercise.id, clock.now_iso())
+        finished = self.app.progress.completed()
+        for row, exercise in enumerate(EXERCISES):
+            complete = exercise.id in finished or all(self.states[exercise.id])
+            self.exercise_list.item(row).setText(f"{DONE if complete else TODO} {row + 1}. {exercise.title}")
+        self._show_exercise()
+        count = sum(1 for e in EXERCISES if e.id in finished)
+        who = self.app.progress.current
+        self.summary.setText(f"{who}: {count} of {len(EXERCISES)} exercises done." if who else
+                             "Add a trainee (New…) to record who completed which exercise.")
+
+    def _show_exercise(self) -> None:
+        row = self.exercise_list.currentRow()
+        if not 0 <= row < len(EXERCISES) or not self.states:
+            return
+        exercise = EXERCISES[row]
+        lines = [f"<p>{DONE if done else TODO} {'<s>' if done else ''}{html.escape(step.text)}"
+                 f"{'</s>' if done else ''}</p>" for step, done in zip(exercise.steps, self.states[exercise.id],
+                                                                    strict=True)]
+        self.steps.setText("<b>Steps</b>" + "".join(lines))
+        self.why.setText(f"<b>Why it matters</b><br>{html.escape(exercise.why)}")
+
+    def step_states(self, exercise_id: str) -> list[bool]:
+        return list(self.states[exercise_id])
+
+    def export_progress(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export training progress", "training-progress.csv",
+                                              "CSV files (*.csv)")
+        if not path:
+            return
+        try:
+            rows = self.app.progress.export_csv(path)
+        except NcError as exc:
+            explain(self, exc, "Export progress")
+            return
+        QMessageBox.information(self, "Export progress", f"Saved {rows} rows to {path}.")
+
+
+def install(window) -> ExercisePanel:
+    """Turn ``window`` into the training workspace: banner on top, exercises docked, a Training menu."""
+    from networked_councillor.training.workspace import reset_workspace
+
+    banner = TrainingBanner()
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addWidget(banner)
+    layout.addWidget(window.takeCentralWidget(), 1)
+    window.setCentralWidget(holder)
+    panel = ExercisePanel(window.app, window)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
+
+    def reset() -> None:
+        answer = QMessageBox.question(window, "Reset training workspace",
+                                      "Put the training ward back as it was at the start? Everything done in it "
+                                      "since is undone; the record of who completed which exercise is kept.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        for composer in list(window.composers.values()):
+            composer.reject()
+        if getattr(window, "casework_window", None) is not None:
+            window.casework_window.close()
+            window.casework_window = None
+        try:
+            seconds = reset_workspace(window.app)
+        except NcError as exc:
+            explain(window, exc, "Reset training workspace")
+            return
+        window.data_changed("ward")
+        panel.refresh()
+        window.statusBar().showMessage(f"Training workspace reset in {seconds:.1f} s.", 10000)
+
+    def show_exercises() -> None:
+        panel.show()
+        panel.raise_()
+
+    window.training_action.setVisible(False)  # already here
+    window.demo_action.setVisible(False)  # the training ward is the demo ward
+    banner.reset_requested.connect(reset)
+    banner.exercises_requested.connect(show_exercises)
+    window.training_banner, window.exercise_panel, window.reset_training = banner, panel, reset
+    menu = window.menuBar().addMenu("T&raining")
+    menu.addAction(panel.toggleViewAction())
+    menu.addAction(window._action("&Reset training workspace…", reset, None, "Back to the starting state"))
+    menu.addAction(window._action("E&xport progress (CSV)…", panel.export_progress))
+    return panel
