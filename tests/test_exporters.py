@@ -8,7 +8,7 @@ import jsonschema
 import openpyxl
 import pytest
 
-from networked_councillor.core import audit, clock
+from networked_councillor.core import audit
 from networked_councillor.core.casework import Contact, NewIssue, add_note, create_issue, update_issue
 from networked_councillor.core.errors import ConfigError
 from networked_councillor.exporters import export_issues

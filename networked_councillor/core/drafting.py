@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from networked_councillor.core.errors import NcError
 from networked_councillor.core.placeholders import PLACEHOLDERS, fill
 from networked_councillor.core.reply_context import SIGNATURE_KEY
+from networked_councillor.core.reply_length import LIMITS, length
 from networked_councillor.core.reply_templates import PARTS, template_for
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store.tags import model_text
@@ -62,8 +63,9 @@ class Draft:
     """The councillor's past replies to the most similar posts, best first."""
 
 
-def suggest_draft(db: Database, item_id: int, *, tagger=None) -> Draft:
-    """A first draft for replying to ``item_id``; ``tagger`` embeds the item if it has no stored embedding."""
+def suggest_draft(db: Database, item_id: int, *, tagger=None, platform: str | None = None) -> Draft:
+    """A first draft for replying to ``item_id``, short enough for ``platform`` where it can be;
+    ``tagger`` embeds the item if it has no stored embedding."""
     row = db.execute("SELECT topic FROM items WHERE id = ?", [item_id]).fetchone()
     if row is None:
         raise NcError(f"There is no item {item_id}.")
@@ -73,8 +75,32 @@ def suggest_draft(db: Database, item_id: int, *, tagger=None) -> Draft:
     for part in PARTS:
         parts[part], unfilled = fill(getattr(template, part), context)
         missing += unfilled
-    return Draft(" ".join(p for p in parts.values() if p), parts, "custom" if template.custom else "default",
+    parts = fit_parts(parts, platform)
+    return Draft(_joined(parts), parts, "custom" if template.custom else "default",
                  template.topic, list(dict.fromkeys(missing)), similar_replies(db, item_id, tagger=tagger))
+
+
+def fit_parts(parts: dict[str, str], platform: str | None) -> dict[str, str]:
+    """Drop the asides (after a dash) from acknowledge, then invite, then inform, until the reply fits the
+    platform; all three parts always stay, and a reply that still does not fit is left for the length check."""
+    limit = LIMITS.get(platform or "")
+    parts = dict(parts)
+    for part in ("acknowledge", "invite", "inform"):
+        if limit is None or length(_joined(parts), platform) <= limit:
+            break
+        parts[part] = _without_aside(parts[part])
+    return parts
+
+
+def _joined(parts: dict[str, str]) -> str:
+    return " ".join(p for p in parts.values() if p)
+
+
+def _without_aside(text: str) -> str:
+    head, dash, _aside = text.partition(" – ")
+    if not dash:
+        return text
+    return head.rstrip(",;: ") + ("" if head.endswith((".", "!", "?")) else ".")
 
 
 def draft_context(db: Database, item_id: int) -> dict[str, str | None]:

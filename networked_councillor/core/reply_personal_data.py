@@ -17,8 +17,12 @@ from networked_councillor.core.reply_context import Finding, ReplyContext, patte
 
 MOVE_IT = "Remove it from the public reply and send it in a private message or an email instead."
 
-_PHONE = re.compile(r"(?<![\w+/.:,£$-])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d[\d ()-]{7,12}\d(?![\w/.:-]|\s?\d)")
+_PHONE = re.compile(r"(?<![\w+/.:,£$-])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d[\d ()-]{7,12}\d(?![\w/:-]|\.\d|\s?\d)")
 _ORGANISATION_PREFIXES = ("03", "05", "08", "09")  # council and business lines, not people's
+# Earlier in the same sentence, these say the number is an organisation's, given out on purpose.
+_ORGANISATION_WORDS = re.compile(
+    r"\b(?:council|contact cent(?:re|er)|customer services|helpline|switchboard|reception|office|surgery|"
+    r"department|team|police|NHS|hospital|school|library|charity|service)(?:'s|’s)?\b[^.!?\n]*$", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w@.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 _PUBLIC_DOMAINS = (".gov.uk", ".nhs.uk", ".nhs.net", ".police.uk", ".sch.uk", ".parliament.uk")
 _STREET_WORDS = ("Road|Rd|Street|St|Lane|Ln|Avenue|Ave|Close|Drive|Dr|Way|Crescent|Cres|Grove|Place|Gardens|Court|"
@@ -55,6 +59,8 @@ def check_phone_numbers(text: str, ctx: ReplyContext) -> Iterable[Finding]:
         number = national_number(m.group())
         if len(number) not in (10, 11) or number.startswith(_ORGANISATION_PREFIXES) or number in own:
             continue
+        if not number.startswith("07") and _ORGANISATION_WORDS.search(text, 0, m.start()):
+            continue  # "the council's contact centre is on 01223 457000"
         if number.startswith("07"):
             yield Finding("phone_number", "block", "This looks like a mobile phone number, in a public reply.",
                           MOVE_IT, m.span())

@@ -125,7 +125,8 @@ class Composer(QDialog):
 
     def _suggest(self, db):
         try:
-            return suggest_draft(db, self.item["id"], tagger=getattr(self.app, "_tagger", None))
+            return suggest_draft(db, self.item["id"], tagger=getattr(self.app, "_tagger", None),
+                                 platform=self.platform)
         except NcError as exc:
             log.warning("no suggested draft for item %s: %s", self.item["id"], exc)
             return None
