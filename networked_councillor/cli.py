@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from networked_councillor import __version__, cli_casework, cli_model
+from networked_councillor import __version__, cli_casework, cli_model, cli_privacy
 from networked_councillor.core import clock, source_config
 from networked_councillor.core.errors import ConfigError, NcError
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", help="where the app keeps its data (default: $NC_DATA_DIR, "
                         "then your user data folder)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print what the app is doing")
+    parser.add_argument("--training", action="store_true", help="open the training workspace (the demo ward, "
+                        "guided exercises; nothing is posted or sent)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("gui", help="open the desktop app (the default)")
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_model.add_parsers(commands)
     cli_casework.add_parsers(commands)
+    cli_privacy.add_parsers(commands)
     commands.add_parser("doctor", help="check the install: Qt, model files, database, keyring, plugins")
     return parser
 
@@ -111,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "gui"):
         from networked_councillor.ui.main import run
 
-        return run(args.data_dir)
+        return run(args.data_dir, training=args.training)
     handler = _HANDLERS[args.command]
     try:
         from networked_councillor.app import App
@@ -471,6 +474,7 @@ _HANDLERS = {
     "model": cli_model.cmd_model,
     "topics": cli_model.cmd_topics,
     "issues": cli_casework.cmd_issues,
+    "privacy": cli_privacy.cmd_privacy,
 }
 
 

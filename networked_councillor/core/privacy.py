@@ -456,7 +456,11 @@ def _redact(db: Database, place: Place, ids: list[int], matcher: Matcher) -> lis
     """Replace the person's words in these rows (contact details aside); the ids of rows that changed."""
     changed = []
     for row, hits, _ in _matching_rows(db, place, matcher, ids):
-        values = {c: _redacted(row[c], place.fields[c], matcher) for c in hits if place.fields[c] != CONTACT}
+        # Every text of a record that names them loses their words (a single name too); links only where found.
+        columns = [c for c, kind in place.fields.items() if c in hits or kind in (TEXT, HTML, JSON_TEXT)]
+        values = {c: _redacted(row[c], place.fields[c], matcher) for c in columns
+                  if place.fields[c] != CONTACT and row[c]}
+        values = {c: v for c, v in values.items() if v != row[c]}
         if values:
             db.execute(f"UPDATE {place.table} SET {', '.join(f'{c} = ?' for c in values)} WHERE id = ?",
                        [*values.values(), row["id"]])
@@ -572,7 +576,8 @@ def _access_data(db: Database, report: PersonReport, now: str) -> dict[str, Any]
         issue_ids |= {r[0] for r in db.execute(f"SELECT issue_id FROM issue_events WHERE id IN ({_marks(chunk)})",
                                                chunk)}
     if issue_ids:
-        data["Casework"] = [_issue_record(db, issue_id) for issue_id in sorted(issue_ids)]
+        theirs = set(report.ids("own_post")) | set(report.ids("mention"))
+        data["Casework"] = [_issue_record(db, issue_id, theirs) for issue_id in sorted(issue_ids)]
     return data
 
 
@@ -588,14 +593,15 @@ def _export_rows(db: Database, table: str, ids: list[int]) -> list[dict]:
     return rows
 
 
-def _issue_record(db: Database, issue_id: int) -> dict[str, Any]:
+def _issue_record(db: Database, issue_id: int, their_items: set[int]) -> dict[str, Any]:
+    """An issue as the person may see it: its linked posts only where they wrote them or are named in them."""
     issue = casework.get_issue(db, issue_id)
     keep = ("reference", "title", "status", "priority", "category", "description", "address", "postcode",
             "created_at", "updated_at", "closed_at", "due_date", "agency", "agency_ref")
     return {**{key: issue.get(key) for key in keep},
             "contact": asdict(issue["contact"]) if issue["contact"] else None,
             "linked_posts": [{k: item[k] for k in ("id", "title", "text", "url", "created_at")}
-                             for item in issue["items"]],
+                             for item in issue["items"] if item["id"] in their_items],
             "timeline": [{"at": e["at"], "event": casework.describe_event(e)} for e in issue["events"]]}
 
 

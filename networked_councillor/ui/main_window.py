@@ -622,12 +622,17 @@ class MainWindow(QMainWindow):
         explain(self, error, "Fetch")
 
     def _apply_retention(self) -> None:
-        from networked_councillor.core.retention import purge_older_than
+        """After each fetch: the retention settings applied, and what went said in the status bar."""
+        from networked_councillor.core.retention import RetentionSettings, apply_retention
 
-        with self.app.store.write() as db:
-            days = settings_store.get_setting(db, "retention.days", 0)
-            if days:
-                purge_older_than(db, days, clock.utcnow())
+        try:
+            with self.app.store.write() as db:
+                report = apply_retention(db, RetentionSettings.load(db), clock.utcnow())
+        except NcError as exc:
+            self.statusBar().showMessage(f"Retention was not applied: {exc}", 15000)
+            return
+        if report.total:
+            self.statusBar().showMessage(report.summary(), 15000)
 
     def _schedule_refresh(self) -> None:
         with self.app.store.read() as db:

@@ -420,21 +420,30 @@ class SettingsDialog(QDialog):
     # ---- data ----------------------------------------------------------------------
 
     def _data_page(self) -> QWidget:
+        from networked_councillor.core.retention import CONTACT_DAYS_SETTING, DAYS_SETTING
+
         page = QWidget()
         with self.app.store.read() as db:
-            days = settings_store.get_setting(db, "retention.days", 0)
+            days = _whole(settings_store.get_setting(db, DAYS_SETTING, 0))
+            contact_days = _whole(settings_store.get_setting(db, CONTACT_DAYS_SETTING, 0))
         self.retention = QSpinBox(minimum=0, maximum=3650, value=days, suffix=" days")
         self.retention.setSpecialValueText("Keep everything")
         self.retention.setAccessibleName("Keep posts for")
+        self.contact_retention = QSpinBox(minimum=0, maximum=3650, value=contact_days, suffix=" days")
+        self.contact_retention.setSpecialValueText("Keep until I remove them")
+        self.contact_retention.setAccessibleName("Keep residents' contact details after an issue closes for")
         save = QPushButton("Save", clicked=self._save_retention)
-        purge = QPushButton("Purge old posts now", clicked=self._purge_now)
+        purge = QPushButton("Apply now", clicked=self._purge_now)
         form = QFormLayout()
+        form.addRow("Keep posts for", self.retention)
+        form.addRow("Keep residents' contact details", self.contact_retention)
+        form.addRow("", help_label("…after their issue is resolved or closed. The issue and its timeline stay."))
         row = QHBoxLayout()
-        row.addWidget(self.retention)
         row.addWidget(save)
         row.addWidget(purge)
+        row.addWidget(QPushButton("Find and erase a person…", clicked=self.window_.open_privacy))
         row.addStretch(1)
-        form.addRow("Keep posts for", row)
+        form.addRow("", row)
         folder = QHBoxLayout()
         folder.addWidget(QLabel(str(self.app.data_dir)))
         folder.addWidget(QPushButton("Open folder", clicked=lambda: QDesktopServices.openUrl(
@@ -442,29 +451,34 @@ class SettingsDialog(QDialog):
         folder.addWidget(QPushButton("Back up now", clicked=self._backup))
         form.addRow("Data folder", folder)
         layout = QVBoxLayout(page)
-        layout.addWidget(QLabel("As the data controller for your casework you decide how long residents' posts are "
-                                "kept. Older posts are deleted at each refresh; posts linked to casework, drafts, "
-                                "pins or your corrections are always kept.", wordWrap=True))
+        layout.addWidget(QLabel("As the data controller for your casework you decide how long residents' posts "
+                                "and contact details are kept. Older posts are deleted at each refresh; posts "
+                                "linked to casework, drafts, pins or your corrections are always kept. Each "
+                                "purge is in Tools > Audit log.", wordWrap=True))
         layout.addLayout(form)
         layout.addStretch(1)
         return page
 
     def _save_retention(self) -> None:
+        from networked_councillor.core.retention import CONTACT_DAYS_SETTING, DAYS_SETTING
+
         with self.app.store.write() as db:
-            settings_store.set_setting(db, "retention.days", self.retention.value())
+            settings_store.set_setting(db, DAYS_SETTING, self.retention.value())
+            settings_store.set_setting(db, CONTACT_DAYS_SETTING, self.contact_retention.value())
         self.changed.emit("settings")
 
     def _purge_now(self) -> None:
-        days = self.retention.value()
-        if not days:
-            QMessageBox.information(self, "Data", "Choose how many days to keep posts for first.")
-            return
-        from networked_councillor.core.retention import purge_older_than
+        from networked_councillor.core.retention import RetentionSettings, apply_retention
 
+        self._save_retention()
+        settings = RetentionSettings(self.retention.value(), self.contact_retention.value())
+        if not (settings.days or settings.contact_days):
+            QMessageBox.information(self, "Data", "Everything is being kept: choose how many days to keep posts "
+                                    "or contact details for first.")
+            return
         with self.app.store.write() as db:
-            settings_store.set_setting(db, "retention.days", days)
-            removed = purge_older_than(db, days, clock.utcnow())
-        QMessageBox.information(self, "Data", f"Deleted {removed} posts older than {days} days.")
+            report = apply_retention(db, settings, clock.utcnow())
+        QMessageBox.information(self, "Data", report.summary())
         self.changed.emit("items")
 
     def _backup(self) -> None:
@@ -647,3 +661,11 @@ class SourceEditor(QDialog):
             explain(self, exc)
             return
         self.accept()
+
+
+def _whole(value) -> int:
+    """A days setting for a spin box; anything unreadable shows as 0 (the check on save explains it)."""
+    try:
+        return max(0, int(str(value)))
+    except ValueError:
+        return 0
