@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from networked_councillor import __version__, cli_casework, cli_model, cli_privacy
+from networked_councillor import __version__, cli_casework, cli_model, cli_privacy, cli_training
 from networked_councillor.core import clock, source_config
 from networked_councillor.core.errors import ConfigError, NcError
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_model.add_parsers(commands)
     cli_casework.add_parsers(commands)
     cli_privacy.add_parsers(commands)
+    cli_training.add_parsers(commands)
     commands.add_parser("doctor", help="check the install: Qt, model files, database, keyring, plugins")
     return parser
 
@@ -475,6 +476,7 @@ _HANDLERS = {
     "topics": cli_model.cmd_topics,
     "issues": cli_casework.cmd_issues,
     "privacy": cli_privacy.cmd_privacy,
+    "training": cli_training.cmd_training,
 }
 
 

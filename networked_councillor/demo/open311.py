@@ -15,6 +15,7 @@ import itertools
 import json
 import threading
 from datetime import datetime, timezone
+from typing import NamedTuple
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -24,6 +25,12 @@ from networked_councillor.core import paths
 PREFIX = "/open311/v2/"
 MAX_DESCRIPTION = 4000
 TRAINING_KEY = "training-key"
+
+
+class Received(NamedTuple):
+    method: str
+    path: str
+    body: bytes
 
 
 def services_folder() -> Path:
@@ -40,7 +47,7 @@ class LocalCouncil:
         self.reports: dict[str, dict] = {}  # service_request_id -> the stored report
         self.tokens: dict[str, str | None] = {}  # token -> service_request_id, None while pending
         self.pending: dict[str, dict] = {}  # token -> the report waiting for its id
-        self.received: list[tuple[str, str, bytes]] = []  # (method, path, body) of every request
+        self.received: list[Received] = []  # every request, in order
         self._ids = itertools.count(7710231)
         self._tokens = itertools.count(1)
         self._lock = threading.Lock()
@@ -93,8 +100,8 @@ class LocalCouncil:
                                            **fields)
 
     def posted_forms(self) -> list[dict[str, list[str]]]:
-        return [parse_qs(body.decode(), keep_blank_values=True) for method, path, body in self.received
-                if method == "POST" and path.startswith(PREFIX + "requests.json")]
+        return [parse_qs(r.body.decode(), keep_blank_values=True) for r in self.received
+                if r.method == "POST" and r.path.startswith(PREFIX + "requests.json")]
 
     # ---- serving ---------------------------------------------------------------------------------
     def handle(self, h: BaseHTTPRequestHandler) -> None:
@@ -103,7 +110,7 @@ class LocalCouncil:
         parts = urlsplit(h.path)
         resource = unquote(parts.path[len(PREFIX):]) if parts.path.startswith(PREFIX) else None
         with self._lock:
-            self.received.append((h.command, h.path, body))
+            self.received.append(Received(h.command, h.path, body))
             early = self.intercept(resource)
             if early is None:
                 query = parse_qs(parts.query, keep_blank_values=True)

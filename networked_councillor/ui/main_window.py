@@ -238,6 +238,9 @@ class MainWindow(QMainWindow):
         tools.addAction(self.audit_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1"))
+        self.training_material_action = self._action("&Training material", self.open_training_material, None,
+                                                     "The facilitator guide, quick reference and exercise sheet")
+        help_menu.addAction(self.training_material_action)
         help_menu.addAction(self._action("&About Networked Councillor", self.about))
 
     def _status_bar(self) -> None:
@@ -719,6 +722,11 @@ class MainWindow(QMainWindow):
         dialog = PrivacyDialog(self, self.app.store)
         dialog.exec()
         self.data_changed("items")
+
+    def open_training_material(self, document: str | None = None) -> None:
+        from networked_councillor.ui.help_viewer import HelpViewer
+
+        HelpViewer(self, document).exec()
 
     def open_audit_log(self) -> None:
         from networked_councillor.ui.audit_view import AuditLogDialog
