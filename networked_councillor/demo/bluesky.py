@@ -26,6 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import regex
 
+from networked_councillor.demo.localhttp import serve
+
 MAX_GRAPHEMES = 300
 RATE_LIMIT = 3000
 
@@ -97,29 +99,8 @@ class LocalBluesky:
 
     # ---- the server ----------------------------------------------------------------
 
-    def start(self, port: int = 0) -> str:
-        service = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                service._dispatch(self)
-
-            def do_POST(self) -> None:  # noqa: N802
-                service._dispatch(self)
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address) -> None:
-                pass
-
-        self._httpd = Server(("127.0.0.1", port), Handler)
-        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    def start(self) -> str:
+        self._httpd = serve(self._dispatch)
         return self.url
 
     @property

@@ -15,12 +15,13 @@ import itertools
 import json
 import threading
 from datetime import datetime, timezone
-from typing import NamedTuple
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from networked_councillor.core import paths
+from networked_councillor.demo.localhttp import serve
 
 PREFIX = "/open311/v2/"
 MAX_DESCRIPTION = 4000
@@ -55,23 +56,7 @@ class LocalCouncil:
 
     # ---- running ---------------------------------------------------------------------------------
     def start(self) -> str:
-        council = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                council.handle(self)
-
-            def do_POST(self) -> None:  # noqa: N802
-                council.handle(self)
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._httpd = serve(self.handle)
         return self.endpoint
 
     @property

@@ -300,8 +300,9 @@ FEEDS: list[tuple[DemoFeed, Callable[[Renderer], ET.Element]]] = [
 
 def bluesky_posts(r: Renderer, councillor_handle: str) -> list[dict]:
     """The demo's Bluesky posts as the real service's PostViews (searchPosts shape), threads and facets included."""
-    from networked_councillor.demo.bluesky import cid_for, did_for
     from nc_bluesky.richtext import build_facets
+
+    from networked_councillor.demo.bluesky import cid_for, did_for
 
     handles = {i["author_handle"]: did_for(i["author_handle"]) for i in r.of("bluesky")} | {
         councillor_handle: did_for(councillor_handle)}
