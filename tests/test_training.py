@@ -251,3 +251,28 @@ def test_reporting_to_the_council_goes_to_the_pretend_council_on_this_computer(t
     with trainer.app.store.read() as db:
         issue = get_issue(db, issue_id)
     assert issue["status"] == "reported" and issue["agency_ref"] in casework.summary.text()
+
+
+def test_the_officer_sees_every_trainee_against_every_exercise(trainer, monkeypatch):
+    from networked_councillor.ui.training import ProgressTable
+
+    test_teach_the_tagger(trainer)
+    trainer.app.progress.add_trainee("Bea")
+    shown = []
+    monkeypatch.setattr(ProgressTable, "exec", lambda self: shown.append(self) or 1)
+    trainer.exercise_panel.show_all_trainees()
+    table = shown[0].table
+    assert [table.verticalHeaderItem(r).text() for r in range(table.rowCount())] == ["Alex", "Bea"]
+    column = [e.id for e in ex.EXERCISES].index("teach-the-tagger")
+    assert table.item(0, column).text().startswith("✔") and table.item(1, column).text() == ""
+
+
+def test_a_new_trainee_is_not_credited_with_what_was_done_before(trainer, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    test_teach_the_tagger(trainer)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Bea", True))
+    trainer.exercise_panel.new_trainee()
+    trainer.exercise_panel.refresh()
+    assert trainer.app.progress.current == "Bea" and trainer.app.progress.completed("Bea") == {}
+    assert "Bea: 0 of 5" in trainer.exercise_panel.summary.text()

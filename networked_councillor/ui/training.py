@@ -12,6 +12,7 @@ import html
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -96,10 +99,14 @@ class ExercisePanel(QDockWidget):
         layout.addStretch(1)
         self.summary = QLabel(wordWrap=True)
         layout.addWidget(self.summary)
-        layout.addWidget(QPushButton("Export progress (CSV)…", clicked=self.export_progress))
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(QPushButton("All trainees…", clicked=self.show_all_trainees))
+        progress_row.addWidget(QPushButton("Export progress (CSV)…", clicked=self.export_progress))
+        layout.addLayout(progress_row)
         self.setWidget(body)
         self._build_list()
         self._fill_trainees()
+        self.states = self._check()  # what is done already is nobody's new work
         self.timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
         self.timer.start()
         self.refresh()
@@ -132,20 +139,26 @@ class ExercisePanel(QDockWidget):
             explain(self, exc, "Trainee")
             return
         self._fill_trainees()
+        self.states = self._check()
         self.refresh()
 
     def _trainee_chosen(self, index: int) -> None:
         name = self.trainee.itemText(index)
         if name in self.app.progress.trainees:
             self.app.progress.choose(name)
+            self.states = self._check()
             self.refresh()
 
-    def refresh(self) -> None:
-        """Tick the steps that are done; an exercise whose steps are all done is recorded for the trainee."""
+    def _check(self) -> dict[str, list[bool]]:
         with self.app.store.read() as db:
-            self.states = {exercise.id: exercise.progress(db, self.posts) for exercise in EXERCISES}
+            return {exercise.id: exercise.progress(db, self.posts) for exercise in EXERCISES}
+
+    def refresh(self) -> None:
+        """Tick the steps that are done. An exercise is credited to the trainee when they finish it: what was
+        already done when they took over the workspace is not theirs."""
+        before, self.states = self.states, self._check()
         for exercise in EXERCISES:
-            if all(self.states[exercise.id]):
+            if all(self.states[exercise.id]) and not all(before.get(exercise.id, [False])):
                 self.app.progress.complete(exercise.id, clock.now_iso())
         finished = self.app.progress.completed()
         for row, exercise in enumerate(EXERCISES):
@@ -170,6 +183,9 @@ class ExercisePanel(QDockWidget):
 
     def step_states(self, exercise_id: str) -> list[bool]:
         return list(self.states[exercise_id])
+
+    def show_all_trainees(self) -> None:
+        ProgressTable(self, self.app.progress).exec()
 
     def export_progress(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export training progress", "training-progress.csv",
@@ -233,3 +249,30 @@ def install(window) -> ExercisePanel:
     menu.addAction(window._action("&Reset training workspace…", reset, None, "Back to the starting state"))
     menu.addAction(window._action("E&xport progress (CSV)…", panel.export_progress))
     return panel
+
+
+class ProgressTable(QDialog):
+    """For the officer: every trainee against every exercise, with when each was completed."""
+
+    def __init__(self, parent: QWidget, progress) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Training progress")
+        self.resize(760, 360)
+        trainees = sorted(progress.trainees)
+        self.table = QTableWidget(len(trainees), len(EXERCISES))
+        self.table.setAccessibleName("Exercises completed by each trainee")
+        self.table.setHorizontalHeaderLabels([f"{n}. {e.title.split(':')[0]}" for n, e in enumerate(EXERCISES, 1)])
+        self.table.setVerticalHeaderLabels(trainees)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, name in enumerate(trainees):
+            done = progress.completed(name)
+            for column, exercise in enumerate(EXERCISES):
+                when = done.get(exercise.id)
+                cell = QTableWidgetItem(f"{DONE} {when[11:16]}" if when else "")
+                cell.setToolTip(when or "not yet")
+                self.table.setItem(row, column, cell)
+        self.table.resizeColumnsToContents()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        close = QPushButton("Close", clicked=self.accept)
+        layout.addWidget(close, alignment=Qt.AlignmentFlag.AlignRight)
