@@ -113,8 +113,13 @@ def main() -> None:
         training.show()
         training.set_filter(training.inbox.filter.with_(view="all", query="Oak Road closed"))
         training.filter_bar.show_filter(training.inbox.filter)
+        from networked_councillor.store import inbox as inbox_store
+        from networked_councillor.training.exercises import OAK_ROAD_CLOSURE
+
+        with trainee.store.write() as db:  # the trainee has found and pinned the three closure posts
+            inbox_store.set_pinned(db, training.exercise_panel.posts.ids(db, OAK_ROAD_CLOSURE), True)
+        training.data_changed("items")
         training.table.selectRow(0)
-        training.pin_action.trigger()
         training.exercise_panel.exercise_list.setCurrentRow(0)
         opened.append((trainee, training))
         QTimer.singleShot(900, step_exercises)

@@ -43,7 +43,7 @@ class CouncilPage(QWidget):
         self.endpoint.setAccessibleName("Open311 address")
         self.jurisdiction = QLineEdit(str(jurisdiction), placeholderText="Only if the council asks for one")
         self.jurisdiction.setAccessibleName("Open311 jurisdiction")
-        self.key_state = QLabel()
+        self.key_state = QLabel(wordWrap=True)
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_state, 1)
         key_row.addWidget(QPushButton("Set…", clicked=self.set_key))

@@ -184,7 +184,8 @@ class InboxModel(QAbstractTableModel):
         if column == AUTHOR:
             return row["author"] or ""
         if column == POST:
-            marks = ("📌 " if row["pinned"] else "") + ("@ " if row["mentions_me"] else "")
+            # ★ rather than 📌: every system font has it
+            marks = ("★ " if row["pinned"] else "") + ("@ " if row["mentions_me"] else "")
             title = row["title"]
             text = " ".join((row["preview"] or "").split())
             return marks + (f"{title}: {text}" if title and not text.startswith(title) else text or title or "")
