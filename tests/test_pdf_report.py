@@ -78,3 +78,9 @@ def test_a_missing_folder_is_explained_and_an_older_report_kept(app, tmp_path):
         export_ward_report(app.store, tmp_path / "nowhere" / "r.pdf", TODAY - timedelta(days=7), TODAY)
     with app.store.read() as db:
         assert not [e for e in audit.entries(db, action="export") if e["detail"].get("format") == "pdf"]
+
+
+def test_links_to_bluesky_posts_do_not_name_their_authors(app, tmp_path):
+    data, _pages = export_ward_report(app.store, tmp_path / "r.pdf", TODAY - timedelta(days=60), TODAY)
+    bluesky = [item.url for item in data.top_items if "bsky.app" in item.url]
+    assert bluesky and all("/profile/did:" in url for url in bluesky)

@@ -250,7 +250,7 @@ def _top_items(flow: PageFlow, data: ReportData) -> None:
         return
     flow.heading("Posts worth reading")
     flow.paragraph("The most relevant posts of the period, lifted by how many people engaged with them. "
-                   "Authors are left out on purpose.", SMALL)
+                   "Authors' names are left out on purpose.", SMALL)
     flow.skip(2)
     for item in data.top_items:
         def place(item=item) -> None:

@@ -212,7 +212,7 @@ def _top_items(db: Database, since: str, until: str, threshold: float, names: di
     ``TOP_PER_SOURCE``. Authors are left out, and so is anyone's contact detail quoted in a post.
     """
     rows = list(db.query(
-        "SELECT items.title, items.text, items.url, items.created_at, items.topic, items.relevance, "
+        "SELECT items.title, items.text, items.url, items.external_id, items.created_at, items.topic, items.relevance, "
         "items.engagement, items.source_id, coalesce(sources.name, items.source_id) AS source FROM items "
         f"LEFT JOIN sources ON sources.id = items.source_id WHERE {HEARD}", [since, until, threshold]))
     rows.sort(key=lambda r: -(r["relevance"] + math.log10(1 + _engagement(r["engagement"])) / 2))
@@ -226,9 +226,18 @@ def _top_items(db: Database, since: str, until: str, threshold: float, names: di
         per_source[row["source_id"]] += 1
         title, text = (_fold(public_text(row[key] or "", keep_handles)) for key in ("title", "text"))
         chosen.append(TopItem(title=title, source=row["source"], date=(row["created_at"] or "")[:10],
-                              excerpt=_excerpt(_without_title(text, title), EXCERPT_CHARS), url=row["url"] or "",
+                              excerpt=_excerpt(_without_title(text, title), EXCERPT_CHARS),
+                              url=_anonymous_link(row["url"] or "", row["external_id"] or ""),
                               topic=names.get(row["topic"] or "other", row["topic"] or "")))
     return chosen
+
+
+def _anonymous_link(url: str, external_id: str) -> str:
+    """A Bluesky post's address by its account's permanent id rather than its handle, which names the author."""
+    parts = external_id.removeprefix("at://").split("/")
+    if url.startswith("https://bsky.app/profile/") and len(parts) == 3 and parts[1] == "app.bsky.feed.post":
+        return f"https://bsky.app/profile/{parts[0]}/post/{parts[2]}"
+    return url
 
 
 def _engagement(text: str | None) -> int:
