@@ -41,7 +41,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--issues", type=int, default=5000)
     count = parser.parse_args().issues
-    folder = Path(tempfile.mkdtemp(prefix="nc-bench-exports-"))
+    with tempfile.TemporaryDirectory(prefix="nc-bench-exports-") as name:
+        run(Path(name), count)
+
+
+def run(folder: Path, count: int) -> None:
     store = Store(folder / "nc.sqlite")
     began = time.perf_counter()
     build(store, count)

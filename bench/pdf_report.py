@@ -52,6 +52,7 @@ def main() -> None:
                                           due_date=(now + timedelta(days=rng.randint(-20, 20))).date().isoformat()),
                              (now - timedelta(days=n % 90)).isoformat(timespec="seconds"))
         timed(app, folder, "busy ward, 90 days", 90)
+    print(f"The reports are in {folder}")
 
 
 if __name__ == "__main__":

@@ -37,13 +37,14 @@ def add_parsers(commands) -> None:
         "issues export --format pdf --from 2026-11-01 --to 2026-11-30 | "
         "issues export --format open311 --service POTHOLE MB-0007")
     export.add_argument("--format", choices=EXPORT_FORMATS, required=True)
-    export.add_argument("references", nargs="*", help="only these issues (default: every issue, or the open ones "
-                        "with --open)")
+    export.add_argument("references", nargs="*", help="only these issues (default: every issue, or those "
+                        "chosen by --open or --status)")
     export.add_argument("--out", type=Path, help="the file to write (default: casework-DATE.FORMAT here)")
     export.add_argument("--open", action="store_true", help="only open issues")
-    export.add_argument("--include-personal", action="store_true",
-                        help="include residents' contact details (only where they consented); recorded in the "
-                        "audit log")
+    export.add_argument("--status", choices=STATUSES, help="only issues with this status")
+    export.add_argument("--include-personal", "--with-contact", dest="include_personal", action="store_true",
+                        help="include residents' contact details (only where they consented; for open311, sent "
+                        "to the council); recorded in the audit log")
     export.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="pdf: first day (default: 28 days ago)")
     export.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="pdf: last day (default: today)")
     export.add_argument("--service", metavar="CODE", help="open311: the council's report type (see `issues "

@@ -41,10 +41,13 @@ def export(app, args) -> int:
 
 
 def _chosen_issues(app, args) -> list[int]:
+    if args.references and (args.open or args.status):
+        raise ConfigError("Give either the issues' references or --open/--status, not both.")
     with app.store.read() as db:
         if args.references:
             return [issue_id_of(db, ref) for ref in args.references]
-        rows = casework.list_issues(db, IssueFilter(open_only=args.open), today=date.today())
+        flt = IssueFilter(statuses=(args.status,) if args.status else (), open_only=args.open)
+        rows = casework.list_issues(db, flt, today=date.today())
     return [row["id"] for row in rows]
 
 

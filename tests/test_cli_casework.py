@@ -66,6 +66,17 @@ def test_export_every_format_from_the_command_line(capsys, demo_data, tmp_path):
     assert code != 0 and "Nothing was exported" in err
 
 
+def test_export_chooses_issues_by_status(capsys, demo_data, tmp_path):
+    code, out, _ = run(capsys, "issues", "export", "--format", "json", "--status", "resolved",
+                       "--out", str(tmp_path / "done.json"))
+    document = json.loads((tmp_path / "done.json").read_text(encoding="utf-8"))
+    assert code == 0 and "Exported 1 issue(s)" in out
+    assert [i["status"] for i in document["issues"]] == ["resolved"]
+    code, _, err = run(capsys, "issues", "export", "--format", "csv", "--status", "new", "MI-0001",
+                       "--out", str(tmp_path / "x.csv"))
+    assert code != 0 and "not both" in err and not (tmp_path / "x.csv").exists()
+
+
 def test_report_to_the_council_and_bring_updates_back(capsys, demo_data, memory_keyring):
     from networked_councillor.demo.open311 import LocalCouncil
 
@@ -83,9 +94,11 @@ def test_report_to_the_council_and_bring_updates_back(capsys, demo_data, memory_
         assert code == 0 and "POTHOLE" in out and "--answer column_number=" in out
         code, out, _ = run(capsys, "issues", "export", "--format", "open311", "--service", "SLIGHT", "MI-0002")
         assert code == 1 and "not reported" in out and "column_number" in out, "the council's refusal is shown"
+        _give_contact(demo_data, "MI-0002", consent=True)
         code, out, _ = run(capsys, "issues", "export", "--format", "open311", "--service", "SLIGHT", "MI-0002",
-                           "--answer", "column_number=MB-042", "--answer", "fault_type=out")
+                           "--answer", "column_number=MB-042", "--answer", "fault_type=out", "--with-contact")
         assert code == 0 and "their reference 7710231" in out
+        assert council.posted_forms()[-1]["email"] == ["sam@example.org"], "consented, and asked for"
         council.update("7710231", "closed", "Lamp replaced")
         code, out, _ = run(capsys, "issues", "updates")
         assert code == 0 and "1 resolved" in out
@@ -93,3 +106,17 @@ def test_report_to_the_council_and_bring_updates_back(capsys, demo_data, memory_
         assert "Resolved" in out and "7710231" in out
     finally:
         council.close()
+
+
+def _give_contact(data_dir, reference, *, consent):
+    from networked_councillor.app import App
+    from networked_councillor.cli_casework import issue_id_of
+    from networked_councillor.core.casework import Contact, update_issue
+
+    app = App(data_dir, log_to_file=False)
+    try:
+        with app.store.write() as db:
+            update_issue(db, issue_id_of(db, reference), {"contact": Contact(name="Sam Patel", email="sam@example.org"),
+                                                          "contact_consent": consent}, "2026-11-24T10:00:00+00:00")
+    finally:
+        app.close()

@@ -156,3 +156,20 @@ def test_neutralise_covers_every_dangerous_first_character(text):
 def test_an_unknown_format_is_explained(casework, tmp_path):
     with pytest.raises(ConfigError, match="choose one of csv, xlsx, json"):
         export_issues(casework[0], "docx", tmp_path / "x.docx")
+
+
+def test_a_leading_tab_or_return_from_another_source_is_neutralised_in_both_files(tmp_path):
+    """Casework trims titles, but a record can come from elsewhere (a council's answer, an import)."""
+    from networked_councillor.exporters.tabular import write_csv, write_xlsx
+
+    record = dict.fromkeys(FIELDS) | {"reference": "MI-0001", "title": "\tcmd", "description": "\r=1+1",
+                                      "agency_ref": "-7710231", "lat": -1.5, "linked_posts": ["=evil"], "notes": []}
+    write_csv([record], tmp_path / "r.csv")
+    row = read_csv(tmp_path / "r.csv")[0]
+    assert (row["title"], row["description"], row["agency_ref"]) == ("'\tcmd", "'\r=1+1", "'-7710231")
+    assert row["linked_posts"] == "'=evil" and row["lat"] == "-1.5", "a negative number is a number, not text"
+    write_xlsx([record], tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    values = dict(zip(FIELDS, (c.value for c in sheet[2])))
+    assert values["title"] == "'\tcmd" and values["linked_posts"] == "'=evil" and values["lat"] == -1.5
+    assert not [c for c in sheet[2] if c.data_type == "f"]

@@ -1,9 +1,11 @@
 """The PDF ward report on the demo ward: it opens, says the right things, draws its charts, and carries no
 resident's contact details."""
 
+import json
 import shutil
 import subprocess
-from datetime import date, timedelta
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from PySide6.QtGui import QImage
@@ -13,6 +15,7 @@ from networked_councillor.core import audit, clock
 from networked_councillor.core.casework import Contact, NewIssue, create_issue
 from networked_councillor.core.errors import ExportError
 from networked_councillor.exporters.pdf import export_ward_report
+from networked_councillor.exporters.report_privacy import public_text
 
 TODAY = date.today()
 
@@ -35,20 +38,59 @@ def pdf_text(path) -> str:
                           check=True).stdout
 
 
+def words(text: str) -> str:
+    """The text as one line of words, so wrapping and table spacing do not matter."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def add_loud_post(store) -> None:
+    """A post everyone reacted to, quoting a resident's phone, email, house and handle: it tops the report."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with store.write() as db:
+        db["items"].insert({
+            "source_id": "hand-made", "external_id": "loud-1", "url": "https://mastodon.example/@pargeter/1234",
+            "title": "Burst main flooding Mill Lane",
+            "text": "Burst main flooding Mill Lane. Water pouring out by 14 Mill Lane since six. Ring Mrs Pargeter "
+                    "on 07700 900123 or pargeter@example.net, or message @pargeter.bsky.social for access.",
+            "topic": "flooding", "sentiment": "negative", "relevance": 1.0, "created_at": now,
+            "first_seen_at": now, "engagement": json.dumps({"likes": 900, "replies": 150}),
+        })
+
+
 def test_the_report_says_what_happened_in_the_period(app, tmp_path):
     path = tmp_path / "report.pdf"
     start = TODAY - timedelta(days=30)
     data, pages = export_ward_report(app.store, path, start, TODAY)
     assert path.read_bytes().startswith(b"%PDF") and pages >= 2
-    text = pdf_text(path)
-    assert "Millbrook ward" in text and f"{TODAY:%B %Y}" in text
-    assert "Issues by status" in text and "Posts worth reading" in text and "Overdue issues" in text
+    text = words(pdf_text(path))
+    assert "Millbrook ward" in text and f"{start.day} {start:%B}" in text and f"{TODAY:%B %Y}" in text
+    assert "Issues by status" in text and "Issues by topic" in text and "Posts worth reading" in text
+    assert "New" in dict(data.issues_by_status), "the issue logged today is new"
+    for status, count in data.issues_by_status:
+        assert f"{status} {count}" in text, f"the status table shows {status}: {count}"
+    assert f"{data.issues_logged} issues were logged" in text and f"{data.issues_open_at_end} were still open" in text
     assert f"Page 1 of {pages}" in text
-    assert data.top_items and data.top_items[0].excerpt[:30] in " ".join(text.split())
+    assert data.top_items and data.top_items[0].excerpt[:40] in text
     assert "Zebedee" not in text and "900999" not in text, "no resident's contact details"
     with app.store.read() as db:
         entry = audit.entries(db, action="export")[0]
-    assert entry["detail"]["format"] == "pdf" and entry["personal_data"] is False
+    assert entry["detail"]["format"] == "pdf" and entry["detail"]["file"] == "report.pdf"
+    assert entry["detail"]["from"] == start.isoformat() and entry["detail"]["pages"] == pages
+    assert entry["personal_data"] is False
+
+
+def test_quoted_posts_carry_no_personal_data(app, tmp_path):
+    add_loud_post(app.store)
+    path = tmp_path / "report.pdf"
+    data, _pages = export_ward_report(app.store, path, TODAY - timedelta(days=7), TODAY)
+    assert data.top_items[0].title == "Burst main flooding Mill Lane"
+    assert data.top_items[0].url == "", "a link that names its author is left out"
+    text = words(pdf_text(path))
+    assert "Burst main flooding Mill Lane" in text and "Ring Mrs Pargeter on [phone number removed]" in text
+    for personal in ("07700 900123", "900123", "pargeter@", "@pargeter", "14 Mill Lane", "mastodon.example"):
+        assert personal not in text
+    assert "@cllr-jo-whitfield.bsky.social" in public_text("Thanks @cllr-jo-whitfield.bsky.social",
+                                                          ["cllr-jo-whitfield.bsky.social"]), "the councillor's own"
 
 
 def test_the_first_page_is_drawn(app, tmp_path):
@@ -67,20 +109,50 @@ def test_the_first_page_is_drawn(app, tmp_path):
 
 def test_a_quiet_period_still_makes_a_readable_report(app, tmp_path):
     path = tmp_path / "quiet.pdf"
-    _data, pages = export_ward_report(app.store, path, date(2001, 1, 1), date(2001, 1, 31))
-    assert pages >= 1
-    text = pdf_text(path)
-    assert "January 2001" in text and "Millbrook" in text
+    data, pages = export_ward_report(app.store, path, date(2001, 1, 1), date(2001, 1, 31))
+    assert pages == 1 and data.nothing_to_report
+    text = words(pdf_text(path))
+    assert "1 to 31 January 2001" in text and "Millbrook ward" in text
+    assert "There is nothing to report for 1 to 31 January 2001" in text
+    assert "Posts worth reading" not in text
 
 
-def test_a_missing_folder_is_explained_and_an_older_report_kept(app, tmp_path):
-    with pytest.raises(ExportError, match="no folder"):
-        export_ward_report(app.store, tmp_path / "nowhere" / "r.pdf", TODAY - timedelta(days=7), TODAY)
+@pytest.mark.parametrize("where, reason", [("nowhere/r.pdf", "there is no folder"), (".", "is a folder")])
+def test_a_bad_place_is_explained_and_an_older_report_kept(app, tmp_path, where, reason):
+    older = tmp_path / "older.pdf"
+    older.write_bytes(b"%PDF-1.4 older")
+    with pytest.raises(ExportError, match=reason) as raised:
+        export_ward_report(app.store, tmp_path / where, TODAY - timedelta(days=7), TODAY)
+    assert "Traceback" not in str(raised.value) and raised.value.hint
+    assert older.read_bytes() == b"%PDF-1.4 older"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == ["older.pdf"], "nothing left behind"
     with app.store.read() as db:
         assert not [e for e in audit.entries(db, action="export") if e["detail"].get("format") == "pdf"]
+
+
+def test_a_report_replaces_an_older_one_of_the_same_name(app, tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"not a report")
+    export_ward_report(app.store, path, TODAY - timedelta(days=7), TODAY)
+    assert path.read_bytes().startswith(b"%PDF")
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".part"] == []
 
 
 def test_links_to_bluesky_posts_do_not_name_their_authors(app, tmp_path):
     data, _pages = export_ward_report(app.store, tmp_path / "r.pdf", TODAY - timedelta(days=60), TODAY)
     bluesky = [item.url for item in data.top_items if "bsky.app" in item.url]
     assert bluesky and all("/profile/did:" in url for url in bluesky)
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("https://mastodon.example/@jane/1234", False),
+    ("https://mastodon.example/users/jane/statuses/1234", False),
+    ("https://www.reddit.com/user/jane/comments/abc/", False),
+    ("https://mastodon.example/@cllrjo/99", True),  # the councillor's own
+    ("https://www.reddit.com/r/Ashcombe/comments/abc/potholes/", True),
+    ("https://forum.millbrook.example/t/oak-road/101/1", True),
+])
+def test_links_that_name_their_author_are_left_out(url, kept):
+    from networked_councillor.exporters.report_data import _anonymous_link
+
+    assert _anonymous_link(url, "x", ["@cllrjo@mastodon.example"]) == (url if kept else "")

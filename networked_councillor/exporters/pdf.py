@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +18,8 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from networked_councillor.core import audit, clock
-from networked_councillor.core.errors import ExportError
+from networked_councillor.core.errors import ConfigError, ExportError
+from networked_councillor.exporters import _stage
 from networked_councillor.exporters.report_charts import FEELING_COLOURS, BarChart, draw_bar_chart, draw_figures
 from networked_councillor.exporters.report_data import ReportData, ward_report_data
 from networked_councillor.exporters.report_layout import (
@@ -34,7 +34,14 @@ from networked_councillor.exporters.report_layout import (
     Style,
     TableGrid,
 )
-from networked_councillor.exporters.report_words import day_words, period_words, plural, short_day, summary_sentences
+from networked_councillor.exporters.report_words import (
+    change_words,
+    day_words,
+    period_words,
+    plural,
+    short_day,
+    summary_sentences,
+)
 
 if TYPE_CHECKING:
     from networked_councillor.store.db import Store
@@ -42,6 +49,7 @@ if TYPE_CHECKING:
 RESOLUTION = 300  # dots per inch
 TOPICS_CHARTED = 18
 FEELINGS_CHARTED = 10
+OVERDUE_LISTED = 30  # a meeting needs the worst; the casework export has the rest
 RIGHT = Qt.AlignmentFlag.AlignRight
 _app: QGuiApplication | None = None
 
@@ -60,46 +68,72 @@ def ensure_qt_app() -> QGuiApplication:
 
 def export_ward_report(store: Store, path: str | Path, start: date, end: date, *,
                        today: date | None = None) -> tuple[ReportData, int]:
-    """Gather, write and record in the audit log a ward report for ``start`` to ``end``; its data and page count."""
+    """Gather, write and record in the audit log a ward report for ``start`` to ``end``; its data and page count.
+
+    The file is moved into place inside the audit log's transaction, so there is never a
+    report on disk that the log does not know about, nor a log entry for a report that failed.
+    """
+    target = _checked_target(path)
     today = today or clock.utcnow().date()
     with store.read() as db:
         data = ward_report_data(db, start, end, today=today)
-    pages = write_ward_report(data, path)
-    with store.write() as db:
-        audit.record(db, "export", f"Ward report for {data.ward}, {period_words(start, end)} (PDF)", clock.now_iso(),
-                     records=len(data.overdue) + len(data.top_items), personal_data=False,
-                     detail={"format": "pdf", "report": "ward", "path": str(Path(path).resolve()),
-                             "from": start.isoformat(), "to": end.isoformat(), "pages": pages})
+    staged, pages = _staged_report(data, target)
+    try:
+        with store.write() as db:
+            audit.record(db, "export", f"Ward report for {data.ward}, {period_words(start, end)} (PDF)",
+                         clock.now_iso(), records=len(data.overdue) + len(data.top_items), personal_data=False,
+                         detail={"format": "pdf", "report": "ward", "file": target.name, "path": str(target),
+                                 "from": start.isoformat(), "to": end.isoformat(), "pages": pages})
+            _into_place(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
     return data, pages
 
 
 def write_ward_report(data: ReportData, path: str | Path) -> int:
-    """Write the report to ``path`` and say how many pages it has.
-
-    It is drawn into a temporary file beside ``path`` and moved into place only when
-    complete, so a failure never leaves half a report or spoils an older one.
-    """
-    ensure_qt_app()
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise ExportError(f"Could not save the report: there is no folder {path.parent}.",
-                          hint="Choose a folder that exists.")
+    """Write the report to ``path`` (whole, or not at all) and say how many pages it has."""
+    target = _checked_target(path)
+    staged, pages = _staged_report(data, target)
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".pdf.part", dir=path.parent)
-    except OSError as exc:
-        raise ExportError(f"Could not save the report in {path.parent} ({exc.strerror}).",
-                          hint="Choose a folder you can write to.") from exc
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        pages = _draw(data, temp)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise ExportError(f"Could not save the report as {path} ({exc.strerror}).",
-                          hint="If it is open in another program, close it and try again.") from exc
+        _into_place(staged, target)
     finally:
-        temp.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
     return pages
+
+
+def _checked_target(path: str | Path) -> Path:
+    """The report's file, or a plain reason why it cannot be saved there (before any work is done)."""
+    target = Path(path).expanduser().absolute()
+    if target.is_dir():
+        raise ExportError(f"Could not save the report: {target} is a folder.",
+                          hint="Give a file name for the report, such as ward-report.pdf.")
+    if not target.parent.is_dir():
+        raise ExportError(f"Could not save the report: there is no folder {target.parent}.",
+                          hint="Choose a folder that exists.")
+    return target
+
+
+def _staged_report(data: ReportData, target: Path) -> tuple[Path, int]:
+    """The report drawn completely into a file beside ``target``, and its page count."""
+    ensure_qt_app()
+    pages = 0
+
+    def draw(file: Path) -> None:
+        nonlocal pages
+        pages = _draw(data, file)
+
+    try:
+        return _stage(target, draw), pages
+    except ConfigError as exc:  # the shared helper's words, as the error a report's caller expects
+        raise ExportError(exc.message, hint=exc.hint) from exc
+
+
+def _into_place(staged: Path, target: Path) -> None:
+    try:
+        os.replace(staged, target)
+    except OSError as exc:
+        raise ExportError(f"Could not save the report as {target} ({exc.strerror or type(exc).__name__}).",
+                          hint="If it is open in another program, close it and try again.") from exc
 
 
 def _draw(data: ReportData, file: Path) -> int:
@@ -130,6 +164,8 @@ def compose(flow: PageFlow, data: ReportData) -> None:
     """The report, section by section."""
     _title_block(flow, data)
     _summary(flow, data)
+    if data.nothing_to_report:
+        return
     _casework(flow, data)
     _what_was_said(flow, data)
     _top_items(flow, data)
@@ -189,15 +225,19 @@ def _casework(flow: PageFlow, data: ReportData) -> None:
     _table_beside_chart(flow, "Issues by status", [Column("Status", 3), Column("Issues", 1, RIGHT)],
                         [(status, f"{count:,}") for status, count in data.issues_by_status],
                         BarChart([(status, [count]) for status, count in data.issues_by_status]))
-    flow.paragraph("Issues by topic", SUBHEADING, keep_with_next_mm=20)
-    flow.table([Column("Topic", 4), Column("Issues", 1, RIGHT)],
-               [(topic, f"{count:,}") for topic, count in data.issues_by_category])
-    flow.paragraph("Overdue issues", SUBHEADING, keep_with_next_mm=20)
+    _chart(flow, "Issues by topic", BarChart(_charted(data.issues_by_category, TOPICS_CHARTED)))
     if not data.overdue:
+        flow.paragraph("Overdue issues", SUBHEADING, keep_with_next_mm=10)
         flow.paragraph("No issue was overdue at the end of the period.")
         return
+    listed = data.overdue[:OVERDUE_LISTED]
+    note = "Longest overdue first."
+    if len(data.overdue) > len(listed):
+        note = (f"The {len(listed)} longest overdue of {len(data.overdue):,}; "
+                "the casework export lists them all.")
     flow.table([Column("Reference", 1.3), Column("Issue", 5), Column("Due", 1.4), Column("Status", 2)],
-               [(i.reference, i.title, short_day(i.due_date), i.status) for i in data.overdue])
+               [(i.reference, i.title, short_day(i.due_date), i.status) for i in listed],
+               title="Overdue issues", note=note)
 
 
 def _table_beside_chart(flow: PageFlow, title: str, columns: list[Column], rows: list[tuple[str, str]],
@@ -220,24 +260,31 @@ def _what_was_said(flow: PageFlow, data: ReportData) -> None:
     if not data.items_heard:
         flow.paragraph(f"No posts or reports about {data.ward} were heard in this period.")
         return
-    topics = [(topic, [count]) for topic, count in data.items_by_topic[:TOPICS_CHARTED]]
-    rest = data.items_by_topic[TOPICS_CHARTED:]
-    if rest:
-        topics.append((f"{plural(len(rest), 'other topic')}", [sum(count for _, count in rest)]))
-    _chart(flow, "Posts and reports by topic", BarChart(topics))
+    _chart(flow, "Posts and reports by topic", BarChart(_charted(data.items_by_topic, TOPICS_CHARTED)))
     _chart(flow, "Feeling by topic", BarChart([(f.topic, [f.negative, f.neutral, f.positive])
                            for f in data.feeling_by_topic[:FEELINGS_CHARTED]], FEELING_COLOURS))
-    flow.paragraph("Where it was heard", SUBHEADING, keep_with_next_mm=20)
     flow.table([Column("Source", 5), Column("Posts and reports", 1.6, RIGHT), Column("Share", 1, RIGHT)],
-               [(name, f"{count:,}", f"{count / data.items_heard:.0%}") for name, count in data.items_by_source])
-    flow.paragraph("Rising topics", SUBHEADING, keep_with_next_mm=20)
+               [(name, f"{count:,}", f"{count / data.items_heard:.0%}") for name, count in data.items_by_source],
+               title="Where it was heard")
     if not data.rising:
+        flow.paragraph("Rising topics", SUBHEADING, keep_with_next_mm=10)
         flow.paragraph("No topic was rising at the end of the period.")
         return
-    flow.paragraph("The last week of the period against the average of the four weeks before it.", SMALL)
     flow.table([Column("Topic", 4), Column("Last week", 1.3, RIGHT), Column("Usual week", 1.3, RIGHT),
-                Column("Change", 1.3, RIGHT)],
-               [(r.topic, f"{r.this_week:,}", f"{r.usual_week:.1f}", f"{r.ratio:.1f} × usual") for r in data.rising])
+                Column("Change", 1.9, RIGHT)],
+               [(r.topic, f"{r.this_week:,}", f"{r.usual_week:.1f}", change_words(r.this_week, r.usual_week))
+                for r in data.rising],
+               title="Rising topics",
+               note="The last week of the period against the average of the four weeks before it.")
+
+
+def _charted(counts: list[tuple[str, int]], limit: int) -> list[tuple[str, list[int]]]:
+    """The first ``limit`` rows as chart bars, the rest added up in one last bar so the total stays true."""
+    rows = [(name, [count]) for name, count in counts[:limit]]
+    rest = counts[limit:]
+    if rest:
+        rows.append((plural(len(rest), "other topic"), [sum(count for _, count in rest)]))
+    return rows
 
 
 def _chart(flow: PageFlow, title: str, chart: BarChart) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
-from networked_councillor.exporters.report_layout import ACCENT, INK, MUTED, RULE, SMALL, TABLE_CELL, Style
+from networked_councillor.exporters.report_layout import ACCENT, INK, MUTED, RULE, SMALL, TABLE_CELL, WRAP, Style
 
 ROW_MM = 6.2
 AXIS_MM = 6.0
@@ -111,5 +111,4 @@ def draw_figures(painter: QPainter, rect: QRectF, figures: Sequence[tuple[str, s
         painter.drawText(inner, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), number)
         painter.setFont(SMALL.font())
         painter.setPen(QColor(INK))
-        painter.drawText(inner, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom) | int(Qt.TextFlag.TextWordWrap),
-                         words)
+        painter.drawText(inner, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom) | WRAP, words)

@@ -12,6 +12,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -27,6 +28,7 @@ TOP_ITEMS = 8
 TOP_PER_SOURCE = 2  # so one busy platform cannot fill the list
 EXCERPT_CHARS = 280
 SENTIMENTS = ("negative", "neutral", "positive")
+AUTHOR_PATHS = ("users", "user", "u", "profile", "people", "members")  # a path segment that names who follows
 HEARD = "items.created_at >= ? AND items.created_at < ? AND items.relevance >= ?"  # heard in the period, about the ward
 
 
@@ -92,6 +94,10 @@ class ReportData:
     @property
     def issues_in_report(self) -> int:
         return sum(count for _, count in self.issues_by_status)
+
+    @property
+    def nothing_to_report(self) -> bool:
+        return not self.items_heard and not self.issues_in_report
 
 
 def parse_period(start: str, end: str) -> tuple[date, date]:
@@ -227,17 +233,26 @@ def _top_items(db: Database, since: str, until: str, threshold: float, names: di
         title, text = (_fold(public_text(row[key] or "", keep_handles)) for key in ("title", "text"))
         chosen.append(TopItem(title=title, source=row["source"], date=(row["created_at"] or "")[:10],
                               excerpt=_excerpt(_without_title(text, title), EXCERPT_CHARS),
-                              url=_anonymous_link(row["url"] or "", row["external_id"] or ""),
+                              url=_anonymous_link(row["url"] or "", row["external_id"] or "", keep_handles),
                               topic=names.get(row["topic"] or "other", row["topic"] or "")))
     return chosen
 
 
-def _anonymous_link(url: str, external_id: str) -> str:
-    """A Bluesky post's address by its account's permanent id rather than its handle, which names the author."""
+def _anonymous_link(url: str, external_id: str, keep_handles: list[str] = ()) -> str:
+    """A post's address that does not name its author, or nothing when there is none.
+
+    Bluesky's addresses work with the account's permanent id in place of its handle. Others
+    that carry a handle (Mastodon's ``/@jane/…``, ``/users/jane/…``, Reddit's ``/user/jane``)
+    have no such form, so they are left out, unless the handle is the councillor's own.
+    """
     parts = external_id.removeprefix("at://").split("/")
     if url.startswith("https://bsky.app/profile/") and len(parts) == 3 and parts[1] == "app.bsky.feed.post":
         return f"https://bsky.app/profile/{parts[0]}/post/{parts[2]}"
-    return url
+    segments = urlsplit(url).path.split("/")
+    named = [s.lstrip("@") for s in segments if s.startswith("@") and len(s) > 1]
+    named += [after for before, after in zip(segments, segments[1:]) if before in AUTHOR_PATHS and after]
+    own = {h.lower().lstrip("@").split("@")[0] for h in keep_handles}
+    return "" if any(name.lower().split("@")[0] not in own for name in named) else url
 
 
 def _engagement(text: str | None) -> int:

@@ -24,6 +24,8 @@ HEADER_FILL = "#e6edf5"
 ZEBRA_FILL = "#f5f8fb"
 LINK = "#1a5fb4"
 WRAP = int(Qt.TextFlag.TextWordWrap)
+KEPT_ROWS = 3
+"""Rows a table keeps with its title and header; a table of twice as many or fewer is kept whole."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Style:
         font = QFont()
         font.setPointSizeF(self.points)
         font.setBold(self.bold)
+        font.setFeature(QFont.Tag("liga"), 0)  # "fi" stays two letters, so the PDF's text can be searched and copied
         return font
 
 
@@ -153,11 +156,23 @@ class PageFlow:
         self.draw(lambda p: paint(p, rect))
         self.y += height + self.mm(after_mm)
 
-    def table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]], *, after_mm: float = 5) -> None:
-        """A table that continues on the next page, its header repeated, when it runs out of room."""
+    def table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]], *, title: str = "", note: str = "",
+              after_mm: float = 5) -> None:
+        """A table that continues on the next page, its header repeated, when it runs out of room.
+
+        Its ``title`` and ``note`` stay on the page with its first few rows (a short table is
+        kept whole), so no page ends on a title or a lone header.
+        """
         grid = TableGrid(self, columns, self.width)
         heights = [grid.row_height(row) for row in rows]
-        self.ensure(grid.header_height + (heights[0] if heights else 0))
+        lead = grid.header_height + sum(heights[:KEPT_ROWS] if len(heights) > 2 * KEPT_ROWS else heights)
+        if title or note:
+            note_height = self.text_height(note, SMALL, self.width) + self.mm(SMALL.after) if note else 0
+            if title:
+                self.paragraph(title, SUBHEADING, keep_with_next_mm=(note_height + lead) / self.dots_per_mm)
+            if note:
+                self.paragraph(note, SMALL, keep_with_next_mm=lead / self.dots_per_mm)
+        self.ensure(lead)
         self._table_header(grid)
         for index, (row, height) in enumerate(zip(rows, heights, strict=True)):
             if self.y + height > self.bottom:

@@ -18,7 +18,8 @@ PHONE = re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\b0)\d(?:[\s-]?\d){8,9}\b
 HANDLE = re.compile(r"(?<![\w@/])@[\w-]+(?:\.[\w-]+)*(?:@[\w-]+(?:\.[\w-]+)+)?|\bu/[\w-]{3,}")
 STREET_WORDS = ("Road|Rd|Street|St|Lane|Avenue|Ave|Close|Crescent|Drive|Way|Grove|Terrace|Walk|Place|Court|Gardens|"
                 "Yard|Row|Square|Hill|Parade|Mews|Rise|View|Green|Park")
-HOUSE_NUMBER = re.compile(rf"\b(?:[Ff]lat \d+[A-Za-z]?,? )?\d{{1,4}}[A-Za-z]?,? (?=(?:[A-Z][\w']+ ){{1,3}}(?:{STREET_WORDS})\b)")
+HOUSE_NUMBER = re.compile(rf"\b(?:[Ff]lat \d+[A-Za-z]?,? )?\d{{1,4}}[A-Za-z]?,? "
+                          rf"(?=(?:[A-Z][\w']+ ){{1,3}}(?:{STREET_WORDS})\b)")
 
 
 def public_text(text: str, keep_handles: Iterable[str] = ()) -> str:
