@@ -16,7 +16,7 @@ from typing import Any
 
 from networked_councillor import __version__, cli_casework, cli_model, cli_privacy, cli_training
 from networked_councillor.core import clock, source_config
-from networked_councillor.core.errors import ConfigError, NcError
+from networked_councillor.core.errors import ConfigError, FetchBusy, NcError
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
 from networked_councillor.plugin_api.source import ConfigField
 
@@ -158,10 +158,12 @@ def cmd_sources(app, args) -> int:
         return EXIT_OK
     if args.action == "add":
         plugin = _plugin(app, args.plugin)
-        config = parse_config(plugin.config_fields, args.set)
+        values = parse_values(plugin.config_fields, args.set)
+        source_config.validate(plugin.config_fields, values)  # a mistake is reported before any password is asked
+        secrets = {key: getpass.getpass(f"{key} (not shown): ") for key in args.secret}
         with app.store.write() as db:
-            source_id = source_store.add(db, args.plugin, args.name, config, clock.now_iso(), source_id=args.id)
-        _store_secrets(plugin, source_id, args.secret)
+            source_id = source_config.save_source(db, args.plugin, plugin.config_fields, args.name, values, secrets,
+                                                  clock.now_iso(), source_id=args.id)
         print(f"Added source {source_id}. Fetch it with: networked-councillor fetch --source {source_id}")
         return EXIT_OK
     if args.action == "remove":
@@ -199,6 +201,11 @@ def cmd_sources(app, args) -> int:
 
 def parse_config(fields: Sequence[ConfigField], pairs: Sequence[str]) -> dict[str, Any]:
     """Turn KEY=VALUE strings into a config dict, typed by the plugin's fields."""
+    return source_config.validate(fields, parse_values(fields, pairs))
+
+
+def parse_values(fields: Sequence[ConfigField], pairs: Sequence[str]) -> dict[str, str]:
+    """KEY=VALUE strings as a dict of what was typed (secrets are refused: they are asked for, unseen)."""
     values: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -208,17 +215,7 @@ def parse_config(fields: Sequence[ConfigField], pairs: Sequence[str]) -> dict[st
             raise ConfigError(f"{key} is secret: pass --secret {key} and type it when asked, so it stays out of "
                               "your shell history.")
         values[key.strip()] = value.strip()
-    return source_config.validate(fields, values)
-
-
-def _store_secrets(plugin, source_id: str, keys: Sequence[str]) -> None:
-    from networked_councillor.core.secrets import SecretStore
-
-    secret_fields = {f.key for f in plugin.config_fields if f.kind == "secret"}
-    for key in keys:
-        if key not in secret_fields:
-            raise ConfigError(f"{key} is not a secret setting of this plugin.")
-        SecretStore(source_id).set(key, getpass.getpass(f"{key} (not shown): "))
+    return values
 
 
 def _plugin(app, plugin_id: str):
@@ -240,6 +237,9 @@ def cmd_fetch(app, args) -> int:
     cancel = threading.Event()
     try:
         report = app.pipeline().fetch(args.source, cancel=cancel, progress=bar)
+    except FetchBusy as busy:
+        print(busy)
+        return EXIT_OK
     except KeyboardInterrupt:
         cancel.set()
         raise

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 from networked_councillor.core import casework, clock
@@ -84,7 +83,7 @@ def _list(app, args) -> int:
     flt = IssueFilter(statuses=(args.status,) if args.status else (), open_only=not (args.all or args.status),
                       overdue_only=args.overdue, query=args.search or "")
     with app.store.read() as db:
-        rows = casework.list_issues(db, flt, today=date.today())
+        rows = casework.list_issues(db, flt, today=clock.today())
     if args.json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -132,4 +131,4 @@ def issue_id_of(db, reference: str) -> int:
 
 def export_path(fmt: str, given: Path | None) -> Path:
     """Where an export goes: the path given, or a dated file in the current folder."""
-    return given or Path(f"casework-{date.today().isoformat()}.{fmt}")
+    return given or Path(f"casework-{clock.today().isoformat()}.{fmt}")

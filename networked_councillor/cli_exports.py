@@ -5,8 +5,8 @@ from __future__ import annotations
 import getpass
 from datetime import date, timedelta
 
-from networked_councillor.cli_casework import issue_id_of, export_path
-from networked_councillor.core import casework
+from networked_councillor.cli_casework import export_path, issue_id_of
+from networked_councillor.core import casework, clock
 from networked_councillor.core.casework import IssueFilter
 from networked_councillor.core.errors import ConfigError, NcError
 from networked_councillor.core.secrets import SecretStore
@@ -47,14 +47,14 @@ def _chosen_issues(app, args) -> list[int]:
         if args.references:
             return [issue_id_of(db, ref) for ref in args.references]
         flt = IssueFilter(statuses=(args.status,) if args.status else (), open_only=args.open)
-        rows = casework.list_issues(db, flt, today=date.today())
+        rows = casework.list_issues(db, flt, today=clock.today())
     return [row["id"] for row in rows]
 
 
 def _ward_report(app, args) -> int:
     from networked_councillor.exporters.pdf import export_ward_report
 
-    end = _day(args.end, "--to") if args.end else date.today()
+    end = _day(args.end, "--to") if args.end else clock.today()
     start = _day(args.start, "--from") if args.start else end - timedelta(days=REPORT_DAYS)
     if start > end:
         raise ConfigError("The report's first day (--from) is after its last (--to).")

@@ -6,6 +6,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["XDG_CONFIG_HOME"] = __import__("tempfile").mkdtemp(prefix="nc-test-config-")  # never the user's QSettings
 
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import keyring
@@ -16,6 +17,12 @@ TESTS = Path(__file__).parent
 sys.path.insert(0, str(TESTS))
 
 from localserver import LocalServer  # noqa: E402
+
+from networked_councillor.core import clock  # noqa: E402
+
+TEST_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+"""Where every test's clock starts: the day the dated fixtures describe, so they pass on any real date."""
+clock.set_now(TEST_NOW)  # before the session's fixtures (the demo ward) are built
 
 SHARED_FIXTURES = Path(os.environ.get("NC_SHARED_FIXTURES", TESTS.parent.parent / "shared" / "fixtures"))
 
@@ -47,11 +54,30 @@ def qt_application(qapp):
 
 
 @pytest.fixture(autouse=True)
+def set_clock():
+    """Each test starts at `TEST_NOW`; a test may move the clock, and the next one starts afresh."""
+    clock.set_now(TEST_NOW)
+    yield
+    clock.set_now(TEST_NOW)
+
+
+@pytest.fixture(autouse=True)
 def memory_keyring():
     previous = keyring.get_keyring()
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring():
+    """A computer with no password store at all (headless Linux without GNOME Keyring or KWallet)."""
+    from keyring.backends.fail import Keyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Keyring())
+    yield
     keyring.set_keyring(previous)
 
 

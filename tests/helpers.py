@@ -54,6 +54,15 @@ def add_source(store, name: str, url: str, plugin: str = "rss", **config) -> str
         return source_store.add(db, plugin, name, {"url": url, **config}, clock.now_iso())
 
 
+def add_signed_in_source(store, plugin: str, name: str, config: dict, secrets: dict[str, str]) -> str:
+    """A source saved as the settings dialog saves it: its config in the database, its secrets in the keyring."""
+    from networked_councillor.core.source_config import save_source
+
+    fields = discover().get(plugin).config_fields
+    with store.write() as db:
+        return save_source(db, plugin, fields, name, config, secrets, clock.now_iso())
+
+
 def close_app(window) -> None:
     """Close the window before its app's database, so no late repaint reads from a closed store."""
     window.close()
@@ -77,3 +86,15 @@ def pipeline(store, registry: PluginRegistry | None = None, **kwargs) -> Pipelin
 def item_rows(store, where: str = "1", params=()) -> list[dict]:
     with store.read() as db:
         return list(db.query(f"SELECT * FROM items WHERE {where} ORDER BY id", list(params)))
+
+
+def demo_item_id(store, post: str) -> int:
+    """The stored id of a demo post named by its id in the demo content (``bsky-002``), whatever order the
+    demo's sources were fetched in."""
+    from networked_councillor.demo import demo_material
+    from networked_councillor.training.exercises import DemoPosts
+
+    with store.read() as db:
+        found = DemoPosts(demo_material()).id(db, post)
+    assert found is not None, f"the demo ward has no post {post}"
+    return found

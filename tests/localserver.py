@@ -20,6 +20,8 @@ class Reply:
     gzip: bool = False
     truncate: bool = False  # promise the full length, send half, hang up
     chunked: bool = False  # no Content-Length
+    drip: float = 0.0  # send the body a byte at a time, this many seconds apart (a slow-loris server)
+    cut: bool = False  # no Content-Length: send half the body and hang up, as if it were all
 
 
 @dataclass
@@ -31,7 +33,8 @@ class Request:
 
 
 class LocalServer:
-    def __init__(self) -> None:
+    def __init__(self, tls=None) -> None:
+        """``tls``: an ``ssl.SSLContext`` with the server's certificate, to serve https."""
         self.routes: dict[str, list[Reply]] = {}
         self.requests: list[Request] = []
         server = self
@@ -53,13 +56,16 @@ class LocalServer:
                 pass  # clients that hang up early are part of the tests
 
         self._httpd = Server(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self._httpd.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -115,8 +121,20 @@ class LocalServer:
                     return
             h.wfile.write(b"0\r\n\r\n")
             return
+        if reply.cut:
+            h.send_header("Connection", "close")
+            h.end_headers()
+            h.wfile.write(payload[: len(payload) // 2])
+            h.close_connection = True
+            return
         h.send_header("Content-Length", str(len(payload)))
         h.end_headers()
+        if reply.drip:
+            for byte in payload:
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+                time.sleep(reply.drip)
+            return
         if reply.truncate:
             h.wfile.write(payload[: len(payload) // 2])
             h.wfile.flush()

@@ -2,23 +2,24 @@
 
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+import tracemalloc
+from datetime import timedelta
 
 import pytest
-
-from helpers import MILLBROOK, fetch_with, item_rows, pipeline, plugin_api, setup_ward
+from helpers import MILLBROOK, add_signed_in_source, fetch_with, no_sleep, item_rows, pipeline, plugin_api, setup_ward
 from nc_bluesky import BlueskySource
 from nc_bluesky.richtext import build_facets, graphemes, to_html
+
 from networked_councillor.core import clock
 from networked_councillor.core.errors import SourceError
 from networked_councillor.core.secrets import SecretStore
 from networked_councillor.demo.bluesky import Fault, LocalBluesky, cid_for, did_for
+from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.plugin_api.source import ReplyTarget
-from networked_councillor.store import sources as source_store
 
 ME = "cllr-jo-whitfield.bsky.social"
 PASSWORD = "abcd-efgh-ijkl-mnop"
-NOW = datetime.now(timezone.utc)
+NOW = clock.utcnow()
 
 
 def stamp(minutes_ago: float) -> str:
@@ -193,7 +194,7 @@ def test_a_refused_session_signs_in_again(bsky, memory_keyring):
 
 def test_429_with_a_near_reset_waits_then_carries_on(bsky, memory_keyring, monkeypatch):
     signed_in(memory_keyring)
-    reset = str(int(datetime.now(timezone.utc).timestamp()) + 1)
+    reset = str(int(clock.utcnow().timestamp()) + 1)
     bsky.faults.append(Fault("app.bsky.feed.searchPosts", 429, b'{"error":"RateLimitExceeded"}',
                              {"RateLimit-Reset": reset, "RateLimit-Remaining": "0"}))
     items, _ = fetch_with(BlueskySource, config(bsky))
@@ -202,7 +203,7 @@ def test_429_with_a_near_reset_waits_then_carries_on(bsky, memory_keyring, monke
 
 def test_429_with_a_far_reset_is_reported_with_the_time(bsky, memory_keyring):
     signed_in(memory_keyring)
-    reset = str(int(datetime.now(timezone.utc).timestamp()) + 3600)
+    reset = str(int(clock.utcnow().timestamp()) + 3600)
     bsky.faults.append(Fault("app.bsky.feed.searchPosts", 429, b'{"error":"RateLimitExceeded"}',
                              {"RateLimit-Reset": reset}, times=5))
     with pytest.raises(SourceError, match="limiting how often") as caught:
@@ -319,9 +320,7 @@ def test_html_from_facets_escapes_and_ignores_bad_ranges():
 
 def test_through_the_pipeline_a_reply_is_stored_and_the_item_marked_replied(bsky, memory_keyring, store):
     setup_ward(store)
-    with store.write() as db:
-        source_id = source_store.add(db, "bluesky", "Bluesky", config(bsky), clock.now_iso())
-    SecretStore(source_id).set("app_password", PASSWORD)
+    add_signed_in_source(store, "bluesky", "Bluesky", config(bsky), {"app_password": PASSWORD})
     report = pipeline(store).fetch()
     assert report.ok, report.outcomes[0].error
     (item,) = item_rows(store, "text LIKE 'Huge pothole on Oak Road%'")
@@ -334,3 +333,19 @@ def test_through_the_pipeline_a_reply_is_stored_and_the_item_marked_replied(bsky
     assert draft["posted_external_id"] == result.external_id and draft["status"] == "posted"
     outcome = pipeline(store).fetch_thread(item["id"])
     assert outcome.seen == 2  # the post and the councillor's reply, now stored in its thread
+
+
+def test_a_gzip_bomb_from_bluesky_is_stopped_at_the_size_cap(bsky, memory_keyring):
+    """The SDK's own httpx client reads through the app's transport, so its answers are capped too."""
+    import gzip
+
+    signed_in(memory_keyring)
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024))
+    bsky.faults.append(Fault("app.bsky.feed.searchPosts", 200, bomb, {"Content-Encoding": "gzip"}, times=5))
+    http = HttpClient(timeout=2, max_bytes=4 * 1024 * 1024, sleep=no_sleep)
+    tracemalloc.start()
+    with pytest.raises(SourceError, match="sent more than 4 MB"):
+        fetch_with(BlueskySource, config(bsky), http)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 48 * 1024 * 1024, "nothing near the inflated size was ever held"

@@ -123,3 +123,32 @@ def test_console_script_runs_as_a_module(isolated_data_dir):
     done = subprocess.run([sys.executable, "-m", "networked_councillor", "--version"], capture_output=True,
                           text=True, timeout=60, env={**os.environ})
     assert done.returncode == 0 and "networked-councillor" in done.stdout
+
+
+def test_fetching_a_source_that_does_not_exist_is_an_error(capsys):
+    code, _, err = run(capsys, "fetch", "--source", "nope")
+    assert code == 2 and "no source with the id 'nope'" in err
+
+
+def test_a_second_fetch_while_one_runs_is_skipped_with_a_message(capsys, server, isolated_data_dir):
+    """The window is fetching (it holds the data folder's fetch lock) when a scheduled fetch starts."""
+    from networked_councillor.core.fetch_lock import only_fetch
+
+    url = server.route("/feed", Reply(b'<rss version="2.0"><channel><item><guid>1</guid><title>Oak Road</title>'
+                                      b"</item></channel></rss>"))
+    run(capsys, "sources", "add", "rss", "Gazette", "--set", f"url={url}")
+    with only_fetch(isolated_data_dir):
+        scheduled = subprocess.run([sys.executable, "-m", "networked_councillor", "fetch"], capture_output=True,
+                                   text=True, env={**os.environ, "NC_DATA_DIR": str(isolated_data_dir)})
+        assert scheduled.returncode == 0 and "already running" in scheduled.stdout, scheduled.stderr
+        assert server.hits("/feed") == [], "the second fetch asked for nothing"
+    code, out, _ = run(capsys, "fetch")
+    assert code == 0 and "1 new" in out, "the lock is let go when the first fetch ends"
+
+
+def test_a_source_whose_secret_cannot_be_kept_is_not_added(capsys, monkeypatch, no_keyring):
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "d0c5-k3y")
+    code, _, err = run(capsys, "sources", "add", "discourse", "Private forum", "--set",
+                       "base_url=https://forum.example", "--set", "api_username=jo", "--secret", "api_key")
+    assert code == 2 and "password store" in err
+    assert "No sources yet" in run(capsys, "sources", "list")[1]

@@ -8,16 +8,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from helpers import item_rows, pipeline, plugin_api, registry_with, setup_ward
 from localserver import Reply
+from nc_discourse import DiscourseSource
+
 from networked_councillor.core import clock
 from networked_councillor.core.errors import Cancelled, SourceError
 from networked_councillor.core.normalise import normalise
 from networked_councillor.core.secrets import SecretStore
 from networked_councillor.store import sources as source_store
-
-from nc_discourse import DiscourseSource
 
 UTC = timezone.utc
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -218,7 +217,7 @@ def test_a_second_run_asks_only_for_topics_bumped_since_and_posts_not_seen(serve
     serve(server, "/t/26.json", later)
     serve(server, "/t/26/posts.json", {"post_stream": {"posts": new_posts}, "id": 26})
     serve(server, "/posts/by_number/26/21.json", page2["post_stream"]["posts"][0])
-    second = run(api, since=datetime.now(UTC))
+    second = run(api, since=clock.utcnow())
     assert [i.external_id for i in second] == ["55", "56"]
     assert [query(r)["post_ids[]"] for r in server.hits("/t/26/posts.json")] == [["55", "56"]]
     # Topic 25 was not bumped since: it is not asked for.
@@ -227,7 +226,7 @@ def test_a_second_run_asks_only_for_topics_bumped_since_and_posts_not_seen(serve
     assert api.state["last_post_ids"] == {"26": 56}
 
     server.requests.clear()
-    assert run(api, since=datetime.now(UTC)) == []
+    assert run(api, since=clock.utcnow()) == []
     assert paths(server) == ["/latest.json"]  # nothing bumped since: no topic is asked for
 
 
@@ -238,7 +237,7 @@ def test_max_topics_leaves_the_rest_for_the_next_refresh(server, millbrook):
     assert any("2 more changed topics" in w for w in api.warnings)
     assert api.state["bumped_at"] == "2026-11-22T07:45:00+00:00"
     serve(server, "/latest.json", load(millbrook, "latest.json"), load(millbrook, "latest_page1.json"))
-    second = run(api, since=datetime.now(UTC))
+    second = run(api, since=clock.utcnow())
     assert {i.thread_id for i in second} == {"229"}
 
 
@@ -387,6 +386,17 @@ def test_an_address_is_required_and_tidied():
 
 
 # ---- through the pipeline -------------------------------------------------------------------------
+
+
+def test_a_public_forum_is_read_on_a_computer_with_no_keyring(server, millbrook, store, no_keyring):
+    """Only a private forum's API key lives in the keyring; a public forum never asks for it."""
+    setup_ward(store)
+    with store.write() as db:
+        source_store.add(db, "discourse", "Millbrook forum", {"base_url": server.base, "first_days": 30},
+                         clock.now_iso())
+    report = pipeline(store, registry_with(DiscourseSource)).fetch()
+    assert report.ok, report.outcomes[0].error
+    assert report.outcomes[0].new == 6
 
 
 def test_through_the_pipeline_with_the_millbrook_ward(server, millbrook, store):

@@ -6,11 +6,12 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
-
 from helpers import add_source, fetch_with, item_rows, pipeline, plugin_api, registry_with, setup_ward
 from localserver import Reply
 from nc_fixmystreet import FixMyStreetSource
 from nc_fixmystreet.urls import short_name
+
+from networked_councillor.core import clock
 from networked_councillor.core.errors import SourceError
 from networked_councillor.core.normalise import normalise
 
@@ -189,7 +190,7 @@ def test_a_second_run_asks_only_whether_the_feed_changed(server, samples):
     serve_ward(server, samples, etag='"fms-1"')
     items, api = fetch_with(FixMyStreetSource, ward_config(server))
     assert len(items) == 4
-    again = FixMyStreetSource(api).fetch(datetime.now(timezone.utc), threading.Event(), lambda f, m: None)
+    again = FixMyStreetSource(api).fetch(clock.utcnow(), threading.Event(), lambda f, m: None)
     assert again == []
     assert server.hits(WARD_PATH)[1].headers["if-none-match"] == '"fms-1"'
 

@@ -312,6 +312,17 @@ def test_an_unreadable_time_keeps_the_post(server, fixtures):
 # ---- through the pipeline into SQLite --------------------------------------------------------------
 
 
+def test_hashtags_are_read_on_a_computer_with_no_keyring(server, fixtures, store, no_keyring):
+    """An access token is only for instances that hide their timelines; without one the keyring is never asked."""
+    setup_ward(store)
+    with store.write() as db:
+        source_store.add(db, "mastodon", "Mastodon", config(server), clock.now_iso())
+    server.route(TAG, page(sample(fixtures, "tag_millbrook_page1.json")))
+    report = pipeline(store, registry_with(MastodonSource)).fetch()
+    assert report.ok, report.outcomes[0].error
+    assert report.new == 3
+
+
 def test_through_the_pipeline_items_are_stored_once_and_survive_a_failed_run(server, fixtures, store):
     setup_ward(store)
     with store.write() as db:

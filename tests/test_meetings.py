@@ -10,11 +10,11 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from helpers import fetch_with, item_rows, pipeline, registry_with, setup_ward
 from localserver import LocalServer, Reply
 from nc_meetings import ModernGovSource
 from nc_meetings.mapping import meeting_clock, starts_at
+
 from networked_councillor.core import clock
 from networked_councillor.core.errors import SourceError
 from networked_councillor.store import sources as source_store
@@ -138,7 +138,7 @@ def test_the_many_ways_councils_write_a_time(text, expected):
 
 def test_asks_each_current_committee_for_a_window_in_dd_mm_yyyy(council):
     items, _ = fetch_with(ModernGovSource, config(council, days_back=14, days_ahead=60))
-    today = datetime.now(LONDON).date()
+    today = clock.today(LONDON)
     window = {"sFromDate": f"{today - timedelta(days=14):%d/%m/%Y}",
               "sToDate": f"{today + timedelta(days=60):%d/%m/%Y}"}
     assert asked(council, "GetCommittees") == [{"lDays": "0"}]
@@ -171,7 +171,7 @@ def test_an_unknown_ward_is_reported_and_the_meetings_still_come(council):
 def test_a_second_run_asks_from_the_last_run_and_rereads_only_what_may_have_changed(council):
     first, api = fetch_with(ModernGovSource, config(council))
     assert len(first) == 3
-    since = datetime.now(timezone.utc) - timedelta(days=2)
+    since = clock.utcnow() - timedelta(days=2)
     second = fetch_again(api, since)
     from_date = since.astimezone(LONDON).date() - timedelta(days=1)
     assert asked(council, "GetMeetings/21")[-1]["sFromDate"] == f"{from_date:%d/%m/%Y}"
@@ -184,7 +184,7 @@ def test_a_changed_time_is_read_again(council, fixtures):
     _, api = fetch_with(ModernGovSource, config(council))
     moved = (fixtures / "meetings" / "meetings_cabinet.xml").read_bytes().replace(b"7.00 pm", b"6.00 pm")
     council.route(f"{SERVICE}/GetMeetings/34", Reply(moved))
-    again = fetch_again(api, datetime.now(timezone.utc))
+    again = fetch_again(api, clock.utcnow())
     cabinet = next(i for i in again if i.external_id == "4201")
     assert cabinet.title == "Cabinet, 2 December 2026, 18:00"
 

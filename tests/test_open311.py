@@ -36,6 +36,10 @@ def council():
     srv.close()
 
 
+JITTER = 0.5 / 8
+"""Each wait is the backoff (or Retry-After) plus up to a quarter of the backoff, so clients do not retry in step."""
+
+
 @pytest.fixture
 def sleeps() -> list[float]:
     return []
@@ -209,7 +213,7 @@ def test_gateway_errors_are_retried_with_backoff(store, council, http, endpoint,
     issue_id = log_issue(store)
     made = report_issue(store, http, endpoint, issue_id, "POTHOLE")
     assert len(council.requests) == len(gateway) + 1 and len(council.reports) == 1
-    assert sleeps == [0.5 * 2**n for n in range(len(gateway))]
+    assert sleeps == [pytest.approx(0.5 * 2**n + JITTER, abs=JITTER) for n in range(len(gateway))]
     assert issue(store, issue_id)["agency_ref"] == made.service_request_id
 
 
@@ -236,7 +240,7 @@ def test_429_waits_as_long_as_asked(store, council, http, endpoint, sleeps):
     council.interrupt("requests.json", Reply(b"", status=429, headers={"Retry-After": "7"}))
     issue_id = log_issue(store)
     report_issue(store, http, endpoint, issue_id, "POTHOLE")
-    assert sleeps == [7.0] and issue(store, issue_id)["status"] == "reported"
+    assert sleeps == [pytest.approx(7 + JITTER, abs=JITTER)] and issue(store, issue_id)["status"] == "reported"
 
 
 def test_429_asking_for_too_long_a_wait_is_reported(store, council, http, endpoint, sleeps):

@@ -5,7 +5,7 @@ import json
 import shutil
 import subprocess
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtGui import QImage
@@ -17,7 +17,7 @@ from networked_councillor.core.errors import ExportError
 from networked_councillor.exporters.pdf import export_ward_report
 from networked_councillor.exporters.report_privacy import public_text
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def words(text: str) -> str:
 
 def add_loud_post(store) -> None:
     """A post everyone reacted to, quoting a resident's phone, email, house and handle: it tops the report."""
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = clock.utcnow().isoformat(timespec="seconds")
     with store.write() as db:
         db["items"].insert({
             "source_id": "hand-made", "external_id": "loud-1", "url": "https://mastodon.example/@pargeter/1234",

@@ -12,14 +12,14 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from helpers import MILLBROOK, fetch_with, item_rows, pipeline, plugin_api, registry_with, setup_ward
 from localserver import Reply
 from nc_planning import PlanningSource
 from nc_planning.geometry import MAX_WKT_CHARS, boundary_wkt, point_lat_lon
+
 from networked_councillor.core import clock
-from networked_councillor.core.source_config import validate
 from networked_councillor.core.errors import SourceError
+from networked_councillor.core.source_config import validate
 from networked_councillor.core.ward import WardProfile
 from networked_councillor.core.wardsetup import WardSetup, default_sources
 from networked_councillor.store import sources as source_store
@@ -63,7 +63,7 @@ def asked(server, path: str) -> list[dict]:
 
 
 def today() -> date:
-    return datetime.now(LONDON).date()
+    return clock.today(LONDON)
 
 
 def by_id(items) -> dict:

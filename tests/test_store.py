@@ -131,3 +131,34 @@ def test_backup_keeps_only_the_newest_few(store):
     for _ in range(7):
         store.backup()
     assert len(list(store.backup_dir.glob("*.sqlite"))) == 5
+
+
+def test_a_write_takes_the_write_lock_at_once_so_a_second_writer_waits_its_turn(tmp_path):
+    """Another process must not slip a commit in between this write's first read and its first change: SQLite
+    would then refuse the change at once ("database is busy") instead of waiting."""
+    path = tmp_path / "nc.sqlite"
+    store = Store(path)
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)  # another process, not willing to wait
+    try:
+        with store.write() as db:
+            db.execute("SELECT count(*) FROM settings").fetchone()
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("INSERT INTO settings (key, value) VALUES ('other', '1')")
+            db["settings"].insert({"key": "mine", "value": "1"})
+        other.execute("INSERT INTO settings (key, value) VALUES ('other', '1')")  # its turn came
+        with store.read() as db:
+            assert {r[0] for r in db.execute("SELECT key FROM settings")} >= {"mine", "other"}
+    finally:
+        other.close()
+        store.close()
+
+
+def test_a_write_inside_a_write_is_part_of_it(store):
+    with pytest.raises(RuntimeError):
+        with store.write() as db:
+            db["settings"].insert({"key": "outer", "value": "1"})
+            with store.write() as inner:
+                inner["settings"].insert({"key": "inner", "value": "1"})
+            raise RuntimeError("the outer write fails")
+    with store.read() as db:
+        assert db.execute("SELECT count(*) FROM settings WHERE key IN ('outer', 'inner')").fetchone()[0] == 0

@@ -2,14 +2,12 @@
 
 import pytest
 
-from helpers import close_app
+from helpers import add_signed_in_source, close_app
 from test_bluesky import ME, PASSWORD, post
 from networked_councillor.app import App
 from networked_councillor.core import clock
-from networked_councillor.core.secrets import SecretStore
 from networked_councillor.demo.bluesky import LocalBluesky
 from networked_councillor.store import settings as settings_store
-from networked_councillor.store import sources as source_store
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.ui.main_window import MainWindow
 from networked_councillor.ui.tasks import TaskRunner
@@ -26,9 +24,8 @@ def setup(qtbot, tmp_path, memory_keyring):
         ward = settings_store.load_ward(db)
         ward.name, ward.streets, ward.hashtags = "Millbrook", ["Oak Road"], ["#Millbrook"]
         settings_store.save_ward(db, ward, clock.now_iso())
-        source_id = source_store.add(db, "bluesky", "Bluesky", {"handle": ME, "service": server.url,
-                                                                "first_days": 30}, clock.now_iso())
-    SecretStore(source_id).set("app_password", PASSWORD)
+    add_signed_in_source(app.store, "bluesky", "Bluesky", {"handle": ME, "service": server.url, "first_days": 30},
+                         {"app_password": PASSWORD})
     window = MainWindow(app, runner=TaskRunner(inline=True), welcome=False)
     qtbot.addWidget(window)
     window.fetch_action.trigger()

@@ -7,9 +7,10 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 from PySide6.QtWidgets import QMessageBox
+
+from helpers import demo_item_id
 
 from networked_councillor.app import App
 from networked_councillor.core import clock, drafts
@@ -17,9 +18,10 @@ from networked_councillor.core.snippets import add_snippet
 from networked_councillor.store.inbox import InboxFilter
 
 
-def open_composer(window, query="Mill Lane"):
-    window.set_filter(InboxFilter(view="all", query=query))
-    window.show_item(window.inbox.item_id(0))
+def open_composer(window, post="bsky-002"):
+    """The composer on one demo post: Rich Dawson's Bluesky post about Mill Lane."""
+    window.set_filter(InboxFilter(view="all"))
+    window.show_item(demo_item_id(window.app.store, post))
     window.reply_action.trigger()
     return window.composers[window.detail.item["id"]]
 
@@ -159,10 +161,11 @@ def test_copy_and_mark_replied_where_the_app_cannot_post(window, monkeypatch):
 
 
 CHILD = textwrap.dedent("""
-    import sys, time
+    import sys
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     from networked_councillor.app import App
+    from networked_councillor.core import drafts
     from networked_councillor.store import inbox
     from networked_councillor.ui.composer import Composer
 
@@ -173,7 +176,15 @@ CHILD = textwrap.dedent("""
     composer = Composer(None, app, item, where="the forum", autosave_ms=200)
     composer.show()
     composer.editor.setPlainText("Draft typed just before the laptop died")
-    QTimer.singleShot(1500, lambda: print("typed", flush=True))
+
+    def saved():  # the autosave has committed it: from here on only the file holds it
+        with app.store.read() as db:
+            if drafts.open_draft(db, item["id"]):
+                print("saved", flush=True)
+                poll.stop()
+
+    poll = QTimer(interval=50, timeout=saved)
+    poll.start()
     qt.exec()
 """)
 
@@ -187,13 +198,12 @@ def test_a_draft_survives_the_app_being_killed(demo_folder, tmp_path, qtbot):
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(item_id)], stdout=subprocess.PIPE,
                              env=env, text=True)
     try:
-        assert child.stdout.readline().strip() == "typed"
+        assert child.stdout.readline().strip() == "saved"
         child.send_signal(signal.SIGKILL)
         assert child.wait(timeout=30) == -signal.SIGKILL
     finally:
         if child.poll() is None:
             child.kill()
-    time.sleep(0.1)
     with App(data, log_to_file=False) as app, app.store.read() as db:
         assert drafts.open_draft(db, item_id)["text"] == "Draft typed just before the laptop died"
 

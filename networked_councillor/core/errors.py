@@ -34,6 +34,10 @@ class SourceError(NcError):
         self.status = status  # the HTTP status, when the source answered with one
 
 
+class FetchBusy(NcError):
+    """Another fetch of the same data folder is running; this one was skipped (not a failure)."""
+
+
 class PluginError(NcError):
     """A source plugin could not be loaded or broke its contract."""
 

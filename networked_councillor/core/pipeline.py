@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from networked_councillor.core import audit, clock, drafts
-from networked_councillor.core.errors import Cancelled, NcError, SourceError, TaggerError
+from networked_councillor.core.errors import Cancelled, ConfigError, NcError, SourceError, TaggerError
+from networked_councillor.core.fetch_lock import only_fetch
 from networked_councillor.core.normalise import dumps, normalise
 from networked_councillor.core.relevance import RelevanceScorer
 from networked_councillor.core.secrets import SecretStore
@@ -100,6 +101,7 @@ class Pipeline:
         http_factory: Callable[[], HttpClient] = HttpClient,
         max_workers: int = 4,
         simulate_posting: bool = False,
+        secrets_for: Callable[[SourceRow], SecretStore] | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -108,6 +110,7 @@ class Pipeline:
         self.max_workers = max_workers
         self.simulate_posting = simulate_posting
         """Training: replies are recorded as if posted, and nothing is sent."""
+        self.secrets_for = secrets_for or source_secrets
 
     def fetch(
         self,
@@ -117,14 +120,21 @@ class Pipeline:
         progress: Progress | None = None,
     ) -> FetchReport:
         """Fetch the enabled sources (or just ``source_ids``) and store what they bring."""
-        cancel = cancel or threading.Event()
+        with only_fetch(self.store.path.parent):
+            return self._fetch(source_ids, cancel or threading.Event(), progress)
+
+    def _fetch(self, source_ids: Sequence[str] | None, cancel: threading.Event, progress: Progress | None
+               ) -> FetchReport:
         report = FetchReport(plugin_failures=list(self.registry.failures))
         ward = self._ward()
         with self.store.read() as db:
             rows = source_store.all_sources(db)
         if source_ids:
-            wanted = set(source_ids)
-            rows = [r for r in rows if r.id in wanted]
+            known = {r.id for r in rows}
+            unknown = [s for s in source_ids if s not in known]
+            if unknown:
+                raise ConfigError(f"There is no source with the id {unknown[0]!r}.", hint="See `sources list`.")
+            rows = [r for r in rows if r.id in set(source_ids)]
         else:
             rows = [r for r in rows if r.enabled]
         scorer = RelevanceScorer(ward)
@@ -231,7 +241,7 @@ class Pipeline:
             source_id=row.id,
             config=dict(row.config),
             http=http,
-            secrets=SecretStore(row.id),
+            secrets=self.secrets_for(row),
             ward=ward,
             state=dict(row.state),
             log=logging.getLogger(f"networked_councillor.plugins.{row.plugin}"),
@@ -350,6 +360,11 @@ class Pipeline:
             outcome.warnings.append(f"Items were stored without topics: {exc}")
             log.warning("tagging failed for %s: %s", outcome.source_id, exc)
             return None
+
+
+def source_secrets(row: SourceRow) -> SecretStore:
+    """A source's secrets, in the keyring; one that never stored any is not asked for them there."""
+    return SecretStore(row.id, in_use=row.keeps_secrets is not False)
 
 
 def _relevance_text(text: str, extra: dict) -> str:

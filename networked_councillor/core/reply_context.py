@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from networked_councillor.core import clock
 from networked_councillor.core.errors import ConfigError
 from networked_councillor.store import settings as settings_store
 
@@ -72,7 +73,7 @@ class ReplyContext:
         if self.pre_election is None:
             return False
         start, end = self.pre_election
-        return start <= (self.today or date.today()) <= end
+        return start <= (self.today or clock.today()) <= end
 
 
 def reply_context(db: Database, *, platform: str | None = None, public: bool = True, recipient: str = "",

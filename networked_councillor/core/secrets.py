@@ -32,21 +32,42 @@ class AppSecret(NamedTuple):
 
 
 class SecretStore:
-    """The secrets of one source (or other part of the app), namespaced by its id."""
+    """The secrets of one source (or other part of the app), namespaced by its id.
 
-    def __init__(self, namespace: str) -> None:
+    ``in_use`` false says this owner has never stored a secret, so asking for
+    one needs no keyring: a public forum's source works on a computer that has
+    none. ``memory`` keeps them in that dict instead of the keyring: the demo
+    ward's pretend Bluesky account, which exists only on this computer.
+    """
+
+    def __init__(self, namespace: str, *, in_use: bool = True, memory: dict[str, str] | None = None) -> None:
         self.namespace = namespace
+        self.in_use = in_use
+        self.memory = memory
 
     def _user(self, name: str) -> str:
         return f"{self.namespace}:{name}"
 
     def get(self, name: str) -> str | None:
+        if self.memory is not None:
+            return self.memory.get(name)
+        if not self.in_use:
+            return None
         return _call(keyring.get_password, SERVICE, self._user(name))
 
     def set(self, name: str, value: str) -> None:
+        if self.memory is not None:
+            self.memory[name] = value
+            return
         _call(keyring.set_password, SERVICE, self._user(name), value)
+        self.in_use = True
 
     def delete(self, name: str) -> None:
+        if self.memory is not None:
+            self.memory.pop(name, None)
+            return
+        if not self.in_use:
+            return
         try:
             _call(keyring.delete_password, SERVICE, self._user(name))
         except ConfigError:

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlite_utils import Database
+
 from networked_councillor.core.errors import ConfigError
+from networked_councillor.core.secrets import SecretStore
 from networked_councillor.plugin_api.source import ConfigField
+from networked_councillor.store import sources as source_store
+from networked_councillor.store.sources import SourceRow
 
 
 def coerce(field: ConfigField, value: Any) -> Any:
@@ -55,3 +60,32 @@ def validate(fields: Sequence[ConfigField], values: Mapping[str, Any]) -> dict[s
             continue
         config[field.key] = coerce(field, raw)
     return config
+
+
+def save_source(db: Database, plugin_id: str, fields: Sequence[ConfigField], name: str, values: Mapping[str, Any],
+                secrets: Mapping[str, str], now: str, *, existing: SourceRow | None = None,
+                source_id: str | None = None) -> str:
+    """Add a source, or change ``existing``, and keep its secrets in the keyring: all of it or none.
+
+    Call it inside ``store.write()``: if the keyring refuses a secret, the
+    error undoes the source's change too. Settings the app itself keeps in a
+    source's config (the demo ward's flag) survive an edit.
+    """
+    secret_keys = {f.key for f in fields if f.kind == "secret"}
+    unknown = [key for key in secrets if key not in secret_keys]
+    if unknown:
+        raise ConfigError(f"{unknown[0]} is not a secret setting of this plugin.")
+    config = validate(fields, values)
+    if existing is not None:
+        own = {f.key for f in fields}
+        config = {**{k: v for k, v in existing.config.items() if k not in own}, **config}
+        db["sources"].update(existing.id, {"name": " ".join(name.split()) or existing.name})
+        source_store.update_config(db, existing.id, config)
+        source_id = existing.id
+    else:
+        source_id = source_store.add(db, plugin_id, name, config, now, source_id=source_id)
+    for key, secret in secrets.items():
+        SecretStore(source_id).set(key, secret)
+    if secrets:
+        source_store.note_secrets(db, source_id)
+    return source_id

@@ -19,13 +19,13 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import regex
 
+from networked_councillor.core import clock
 from networked_councillor.demo.localhttp import serve
 
 MAX_GRAPHEMES = 300
@@ -48,7 +48,7 @@ def _b64(data: dict) -> str:
 
 
 def make_jwt(did: str, scope: str, ttl: float) -> str:
-    now = int(time.time())
+    now = int(clock.timestamp())
     payload = {"scope": scope, "sub": did, "iat": now, "exp": int(now + ttl), "jti": hashlib.sha1(
         f"{did}{scope}{time.time_ns()}".encode()).hexdigest()}
     return f"{_b64({'typ': 'JWT', 'alg': 'ES256K'})}.{_b64(payload)}.c2lnbmF0dXJl"
@@ -141,7 +141,7 @@ class LocalBluesky:
         h.send_header("Content-Type", "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(body)))
         for name, value in {"RateLimit-Limit": str(RATE_LIMIT), "RateLimit-Remaining": str(self.remaining),
-                            "RateLimit-Reset": str(int(time.time()) + 300), "RateLimit-Policy": "3000;w=300",
+                            "RateLimit-Reset": str(int(clock.timestamp()) + 300), "RateLimit-Policy": "3000;w=300",
                             **(headers or {})}.items():
             h.send_header(name, value)
         h.end_headers()
@@ -163,7 +163,7 @@ class LocalBluesky:
         if known is None or known[1] != scope:
             return None, self._fail(401, "InvalidToken", "Token could not be verified")
         payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
-        if payload["exp"] < time.time():
+        if payload["exp"] < clock.timestamp():
             return None, self._fail(400, "ExpiredToken", "Token has expired")
         return known[0], None
 
@@ -210,7 +210,7 @@ class LocalBluesky:
         rkey = f"3l{hashlib.sha1(json.dumps(record).encode()).hexdigest()[:11]}"
         uri = f"at://{did}/app.bsky.feed.post/{rkey}"
         cid = cid_for(uri)
-        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        now = clock.utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z")
         self.add_post({"uri": uri, "cid": cid, "author": self.profiles[did], "record": record, "replyCount": 0,
                        "repostCount": 0, "likeCount": 0, "quoteCount": 0, "indexedAt": now, "labels": []})
         self.created.append({"uri": uri, "record": record})

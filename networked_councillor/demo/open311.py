@@ -14,13 +14,12 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from networked_councillor.core import paths
+from networked_councillor.core import clock, paths
 from networked_councillor.demo.localhttp import serve
 
 PREFIX = "/open311/v2/"
@@ -240,7 +239,7 @@ def _errors(status: int, description: str) -> tuple[int, list[dict]]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return clock.now_iso()
 
 
 def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]) -> None:

@@ -14,7 +14,6 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,7 @@ def export_issues(store: Store, fmt: str, path: str | os.PathLike, *, issue_ids:
     if target.is_dir():
         raise ConfigError(f"{target} is a folder: give a file name to export to.")
     with store.read() as db:
-        records = export_records(db, issue_ids, include_personal=include_personal, today=date.today())
+        records = export_records(db, issue_ids, include_personal=include_personal, today=clock.today())
         ward = settings_store.load_ward(db).name
     personal = any(carries_contact(r) for r in records)
     staged = _stage(target, lambda tmp: WRITERS[fmt](records, tmp, ward))

@@ -22,26 +22,24 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import httpx
 
 from networked_councillor.core import audit, clock
 from networked_councillor.core.casework import DONE, add_event, update_issue
-from networked_councillor.core.errors import ConfigError, NcError, SourceError, StoreError
+from networked_councillor.core.errors import Cancelled, ConfigError, NcError, SourceError, StoreError
 from networked_councillor.core.normalise import html_to_plain
 from networked_councillor.core.secrets import SecretStore
 from networked_councillor.exporters.records import export_records
-from networked_councillor.plugin_api import http as http_module
-from networked_councillor.plugin_api.http import HttpClient, HttpResponse
+from networked_councillor.plugin_api.http import CouldNotConnect, HttpClient, HttpResponse, retry_after
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store.db import Store
 
 MAX_DESCRIPTION = 4000  # GeoReport v2: "free form text limited to 4,000 characters"
 ELLIPSIS = "…"
 GATEWAY_ERRORS = frozenset({502, 503, 504})
+UNCLEAR_HINT = "Nothing was saved on the issue. Check with the council (or on its website) before sending it again."
 STATUS_BATCH = 50  # service_request_ids per status request, to keep the address short
 SETTING_ENDPOINT = "open311.endpoint"
 SETTING_JURISDICTION = "open311.jurisdiction_id"
@@ -198,10 +196,14 @@ class Open311Client:
             raise ReportFailed(
                 f"{self.endpoint.host} answered the report in a form the app cannot read, so the app cannot "
                 "tell whether the report was made.", outcome="unclear",
-                hint="Nothing was saved on the issue. Check with the council (or on its website) before "
-                     "sending it again.") from exc
-        if not (_text(first.get("service_request_id")) or _text(first.get("token"))) and "code" in first:
-            raise _rejection(self.endpoint, response.status, _error_list(response))  # an error list sent as 200
+                hint=UNCLEAR_HINT) from exc
+        if not (_text(first.get("service_request_id")) or _text(first.get("token"))):
+            if "code" in first:
+                raise _rejection(self.endpoint, response.status, _error_list(response))  # an error list sent as 200
+            raise ReportFailed(
+                f"{self.endpoint.host} answered the report without a reference or a token, so the app cannot "
+                "tell whether the report was made.", outcome="unclear",
+                hint=UNCLEAR_HINT)
         return Submitted(service_request_id=_text(first.get("service_request_id")) or None,
                          token=_text(first.get("token")) or None, service_notice=_text(first.get("service_notice")),
                          description_cut=cut, contact_sent=contact_sent)
@@ -263,33 +265,21 @@ class Open311Client:
         return form, cut, bool(contact)
 
     def _post(self, url: str, form: Mapping[str, Any]) -> HttpResponse:
-        attempt = 0
-        while True:
-            try:
-                response = _post_once(self.http, url, form)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                if attempt >= self.http.retries:
-                    raise ReportFailed(f"Could not connect to {self.endpoint.host}, so the report was not sent.",
-                                       outcome="not_sent", hint="Check the internet connection and try again.") from exc
-                wait = self.http.backoff * 2**attempt
-            except (httpx.HTTPError, http_module._Truncated) as exc:
-                raise ReportFailed(
-                    f"The connection to {self.endpoint.host} was lost after the report was sent, so the app "
-                    "cannot tell whether it arrived.", outcome="unclear",
-                    hint="Nothing was saved on the issue. Check with the council before sending it again.") from exc
-            except SourceError as exc:  # an answer too big or in an unknown encoding: it was received
-                raise ReportFailed(exc.message, outcome="unclear", hint="Check with the council before sending "
-                                   "it again.") from exc
-            else:
-                if response.status != 429 and response.status not in GATEWAY_ERRORS:
-                    return response
-                wait = http_module._retry_after(response.headers)
-                if attempt >= self.http.retries or (wait or 0) > self.http.max_retry_wait:
-                    raise _busy(self.endpoint, response, wait)
-                if wait is None:
-                    wait = self.http.backoff * 2**attempt
-            self.http._sleep(wait, None)
-            attempt += 1
+        """One report, resent only when it surely did not arrive (see `submit`)."""
+        try:
+            response = self.http.post(url, data=dict(form), headers={"Accept": "application/json"},
+                                      idempotent=False, raise_for_status=False)
+        except CouldNotConnect as exc:
+            raise ReportFailed(f"Could not connect to {self.endpoint.host}, so the report was not sent.",
+                               outcome="not_sent", hint="Check the internet connection and try again.") from exc
+        except Cancelled:
+            raise
+        except SourceError as exc:  # it was sent; what came back was lost, cut short, too big or unreadable
+            raise ReportFailed(f"{exc.message} The report was sent, so the app cannot tell whether it arrived.",
+                               outcome="unclear", hint=UNCLEAR_HINT) from exc
+        if response.status == 429 or response.status in GATEWAY_ERRORS:
+            raise _busy(self.endpoint, response, retry_after(response.headers))
+        return response
 
 
 def report_description(record: Mapping[str, Any]) -> tuple[str, bool]:
@@ -345,7 +335,7 @@ def report_issue(store: Store, http: HttpClient, endpoint: Open311Endpoint, issu
             raise ConfigError(f"{issue['reference']} has been reported through Open311 already "
                               f"({issue.get('agency_ref') or 'token ' + str(issue.get('open311_token'))}).",
                               hint="Reporting it again would make a second report at the council.")
-        record = export_records(db, [issue_id], include_personal=include_contact, today=date.today())[0]
+        record = export_records(db, [issue_id], include_personal=include_contact, today=clock.today())[0]
     client = Open311Client(http, endpoint)
     try:
         submitted = client.submit(record, service_code, attributes, include_contact)
@@ -604,16 +594,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-# ---- until plugin_api/http.py offers these publicly (see the exporters report) ------
-
-
-def _post_once(http: HttpClient, url: str, form: Mapping[str, Any]) -> HttpResponse:
-    """One POST through the shared client that it neither resends nor turns into an error.
-
-    `HttpClient.request` resends after a timeout (a duplicate report) and drops
-    the body of a 4xx answer (where Open311 lists what was wrong).
-    """
-    return http._send("POST", url, None, {"Accept": "application/json"}, dict(form), None, None)
-

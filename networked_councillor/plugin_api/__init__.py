@@ -1,8 +1,9 @@
 """The API source plugins are written against. No Qt, no SQLite."""
 
+from networked_councillor.core.clock import utcnow
 from networked_councillor.core.errors import Cancelled, SourceError
 from networked_councillor.core.normalise import html_to_plain
-from networked_councillor.plugin_api.http import HttpClient, HttpResponse
+from networked_councillor.plugin_api.http import HttpClient, HttpResponse, retry_after
 from networked_councillor.plugin_api.source import (
     API_VERSION,
     Author,
@@ -36,5 +37,7 @@ __all__ = [
     "can_reply",
     "html_to_plain",
     "iso_time",
+    "retry_after",
     "site_address",
+    "utcnow",
 ]

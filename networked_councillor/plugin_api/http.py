@@ -18,17 +18,18 @@ import random
 import threading
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 import httpx
 
 from networked_councillor import __version__
+from networked_councillor.core import clock
 from networked_councillor.core.errors import Cancelled, SourceError
 from networked_councillor.core.netguard import OffTheNetwork
 
@@ -36,7 +37,8 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = f"networked-councillor/{__version__} (open-source desktop app for UK councillors)"
 MB = 1024 * 1024
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
 Validators = dict[str, dict[str, Any]]
 
 
@@ -74,6 +76,10 @@ class HttpResponse:
             ) from exc
 
 
+class CouldNotConnect(SourceError):
+    """No connection was made, so nothing reached the server: safe to send again, even a report."""
+
+
 class HttpClient:
     """A thread-safe client shared by all sources of one run."""
 
@@ -90,16 +96,17 @@ class HttpClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float, threading.Event | None], None] | None = None,
     ) -> None:
+        self.timeout = timeout
         self.max_bytes = max_bytes
         self.deadline = deadline
+        """Seconds one request may take in all: every attempt, redirect and wait between them."""
         self.retries = retries
         self.backoff = backoff
         self.max_retry_wait = max_retry_wait
-        self._sleep = sleep or _interruptible_sleep
+        self.sleep = sleep or _interruptible_sleep
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            follow_redirects=True,
-            max_redirects=5,
+            follow_redirects=False,  # followed by hand in `_follow`, so credentials stay with their host
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             transport=transport,
         )
@@ -109,8 +116,8 @@ class HttpClient:
 
     def make_transport(self) -> httpx.BaseTransport:
         """A transport for a plugin whose SDK brings its own httpx client (the atproto SDK does), so the
-        app's rules on where requests may go apply to it as well."""
-        return httpx.HTTPTransport()
+        app's size cap and deadline apply to it as well (and, below it, training mode's network guard)."""
+        return _GuardedTransport(self)
 
     def __enter__(self) -> HttpClient:
         return self
@@ -135,16 +142,25 @@ class HttpClient:
         json: Any = None,
         validators: Validators | None = None,
         cancel: threading.Event | None = None,
-        retry_server_errors: bool = True,
+        idempotent: bool | None = None,
+        raise_for_status: bool = True,
     ) -> HttpResponse:
         """Send a request; return the response, or raise `SourceError`.
 
         With ``validators`` (a dict the caller keeps between runs, usually in
         its source state) a GET is conditional, and a 304 comes back as a
         response whose ``not_modified`` is true.
+
+        A request that must not be repeated (``idempotent`` false; POST by
+        default) is resent only when it surely was not acted on: no connection
+        could be made, or the answer was 429, 502, 503 or 504. With
+        ``raise_for_status`` false an error answer is returned, body and all,
+        instead of raised (a council's report service lists what was wrong).
         """
         if url.startswith("file:"):
             return _read_file(url, self.max_bytes, validators)
+        idempotent = method in ("GET", "HEAD") if idempotent is None else idempotent
+        deadline = time.monotonic() + self.deadline
         send_headers = dict(headers or {})
         cached = (validators or {}).get(url) or {}
         if method == "GET" and cached.get("etag"):
@@ -156,33 +172,38 @@ class HttpClient:
         while True:
             _check_cancel(cancel)
             try:
-                response = self._send(method, url, params, send_headers, data, json, cancel)
-            except (httpx.TimeoutException, httpx.TransportError, _Truncated) as exc:
+                response = self._follow(method, url, params, send_headers, data, json, cancel, deadline)
+            except (httpx.HTTPError, httpx.InvalidURL, _Truncated) as exc:
                 error = _transport_error(url, exc)
-                if attempt >= self.retries or _off_the_network(exc):
+                resend = idempotent or isinstance(error, CouldNotConnect)
+                if attempt >= self.retries or not resend or _off_the_network(exc):
                     raise error from exc
                 wait = self.backoff * 2**attempt
             else:
-                retryable = response.status in RETRY_STATUSES and (
-                    retry_server_errors or response.status in (429, 503)
-                )
-                if not retryable or attempt >= self.retries:
-                    return self._finish(response, validators)
-                wait = _retry_after(response.headers)
+                retry = response.status in (429, 502, 503, 504) or (idempotent and response.status == 500)
+                if not retry or attempt >= self.retries:
+                    return self._finish(response, validators, raise_for_status)
+                wait = retry_after(response.headers)
                 if wait is None:
                     wait = self.backoff * 2**attempt
-                elif wait > self.max_retry_wait:
-                    raise _status_error(response, wait)
+                elif wait > self.max_retry_wait or wait > deadline - time.monotonic():
+                    return self._finish(response, validators, raise_for_status, wait)
                 log.info("%s answered %s; retrying in %.1f s", _host(url), response.status, wait)
+                error = _status_error(response, wait)
             wait += random.uniform(0, self.backoff / 4)
-            self._sleep(wait, cancel)
+            if wait > deadline - time.monotonic():
+                raise error  # no time left for another try: the last failure stands
+            self.sleep(wait, cancel)
             attempt += 1
 
-    def _finish(self, response: HttpResponse, validators: Validators | None) -> HttpResponse:
+    def _finish(self, response: HttpResponse, validators: Validators | None, raise_for_status: bool = True,
+                wait: float | None = None) -> HttpResponse:
         if response.status == 304:
             return response
         if response.status >= 400:
-            raise _status_error(response, _retry_after(response.headers))
+            if raise_for_status:
+                raise _status_error(response, wait if wait is not None else retry_after(response.headers))
+            return response
         if validators is not None:
             etag = response.headers.get("etag")
             modified = response.headers.get("last-modified")
@@ -190,22 +211,102 @@ class HttpClient:
                 validators[response.url] = {"etag": etag, "last_modified": modified}
         return response
 
-    def _send(self, method, url, params, headers, data, json, cancel) -> HttpResponse:
-        started = time.monotonic()
-        with self._client.stream(method, url, params=params, headers=headers, data=data, json=json) as r:
-            declared = r.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                raise SourceError(_too_big(url, self.max_bytes))
-            decoder = _BoundedDecoder(r.headers.get("content-encoding", ""), self.max_bytes, url)
-            chunks = []
-            for chunk in r.iter_raw():
-                chunks.append(decoder.feed(chunk))
-                _check_cancel(cancel)
-                if time.monotonic() - started > self.deadline:
-                    raise httpx.ReadTimeout(f"no complete answer within {self.deadline:.0f} s")
-            chunks.append(decoder.finish())
-            # The original request URL, not the final redirect target, keys the validators.
-            return HttpResponse(url=url, status=r.status_code, headers=dict(r.headers), content=b"".join(chunks))
+    def _follow(self, method, url, params, headers, data, json, cancel, deadline) -> HttpResponse:
+        """Send, following redirects by hand: the caller's headers (API keys, tokens) and a request's body go
+        only to the site the caller named, and https never steps down to http."""
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._send(method, current, params, headers, data, json, cancel, deadline)
+            location = response.headers.get("location")
+            if response.status not in REDIRECTS or not location:
+                response.url = url  # the original address, not the last hop, keys the validators
+                return response
+            target = urljoin(str(response.url), location.strip())
+            _check_redirect(current, target)
+            if _origin(target) != _origin(url):
+                if response.status in (307, 308) and (data is not None or json is not None):
+                    raise SourceError(f"{_host(current)} sent the request on to {_host(target)}; the app did not "
+                                      "follow, so what it was sending went nowhere else.",
+                                      hint="Check the address in the settings: it should be the service's own.")
+                headers = {}  # a key or token for one site is never shown to another
+            if response.status == 303 or (response.status in (301, 302) and method not in ("GET", "HEAD")):
+                method, data, json = "GET", None, None
+            params = None  # the new address carries its own query
+            current = target
+        raise SourceError(f"{_host(url)} redirected too many times.", hint="Check the address in the settings.")
+
+    def _send(self, method, url, params, headers, data, json, cancel, deadline) -> HttpResponse:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise httpx.ReadTimeout(f"no complete answer within {self.deadline:.0f} s")
+        timeout = httpx.Timeout(min(self.timeout, remaining), connect=min(self.timeout, 10.0, remaining))
+        with self._client.stream(method, url, params=params, headers=headers, data=data, json=json,
+                                 timeout=timeout) as r:
+            content = _read_body(r.headers, r.iter_raw(), url, self.max_bytes, deadline, cancel)
+            return HttpResponse(url=str(r.url), status=r.status_code, headers=dict(r.headers), content=content)
+
+
+class _GuardedTransport(httpx.BaseTransport):
+    """The shared client's size cap and deadline for an SDK's own httpx client: each answer is read here,
+    decompressed within the cap, and handed on whole."""
+
+    def __init__(self, client: HttpClient) -> None:
+        self._inner = httpx.HTTPTransport()
+        self._max_bytes = client.max_bytes
+        self._deadline = client.deadline
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = time.monotonic() + self._deadline
+        response = self._inner.handle_request(request)
+        url = str(request.url)
+        try:
+            content = _read_body(response.headers, response.stream, url, self._max_bytes, deadline, None)
+        except httpx.ReadTimeout as exc:
+            raise SourceError(f"{_host(url)} took too long to answer.",
+                              hint="Check the connection, or try again later.") from exc
+        except _Truncated as exc:
+            raise SourceError(f"The connection to {_host(url)} closed before the whole answer arrived.") from exc
+        finally:
+            response.close()
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(response.status_code, headers=headers, content=content, request=request,
+                              extensions=response.extensions)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _read_body(headers: Mapping[str, str], chunks: Iterable[bytes], url: str, max_bytes: int, deadline: float,
+               cancel: threading.Event | None) -> bytes:
+    """The whole body, decompressed, within ``max_bytes`` and by ``deadline`` (a slow drip counts too)."""
+    declared = headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise SourceError(_too_big(url, max_bytes))
+    decoder = _BoundedDecoder(headers.get("content-encoding", ""), max_bytes, url)
+    parts = []
+    for chunk in chunks:
+        parts.append(decoder.feed(chunk))
+        _check_cancel(cancel)
+        if time.monotonic() > deadline:
+            raise httpx.ReadTimeout("no complete answer in time")
+    parts.append(decoder.finish())
+    return b"".join(parts)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _check_redirect(current: str, target: str) -> None:
+    scheme = urlsplit(target).scheme
+    if scheme not in ("http", "https"):
+        raise SourceError(f"{_host(current)} redirected to an address the app does not follow ({scheme or 'none'}).")
+    if urlsplit(current).scheme == "https" and scheme == "http":
+        raise SourceError(f"{_host(current)} redirected from a secure (https) address to an insecure (http) one; "
+                          "the app did not follow it.", hint="Check the address in the settings.")
 
 
 class _Truncated(Exception):
@@ -272,8 +373,8 @@ def _read_file(url: str, max_bytes: int, validators: Validators | None) -> HttpR
     return HttpResponse(url=url, status=200, content=content)
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait, from Retry-After or the RateLimit-Reset family."""
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait, from Retry-After or the RateLimit-Reset family (None when the answer gives none)."""
     headers = {k.lower(): v for k, v in headers.items()}
     value = headers.get("retry-after")
     if value:
@@ -287,7 +388,7 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         if when is not None:
             if when.tzinfo is None:
                 when = when.replace(tzinfo=timezone.utc)
-            return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+            return max(0.0, (when - clock.utcnow()).total_seconds())
     for name in ("ratelimit-reset", "x-ratelimit-reset"):
         value = (headers.get(name) or "").strip()
         if not value:
@@ -299,9 +400,9 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
                 when = datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
                 continue
-            return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+            return max(0.0, (when - clock.utcnow()).total_seconds())
         # Large numbers are Unix times (Bluesky); small ones are seconds from now.
-        return max(0.0, number - time.time()) if number > 1e9 else number
+        return max(0.0, number - clock.timestamp()) if number > 1e9 else number
     return None
 
 
@@ -316,7 +417,7 @@ def _describe_status(response: HttpResponse, retry_after: float | None) -> Sourc
     if status == 429:
         when = "later"
         if retry_after is not None:
-            when = "after " + datetime.fromtimestamp(time.time() + retry_after).strftime("%H:%M")
+            when = "after " + datetime.fromtimestamp(clock.timestamp() + retry_after).strftime("%H:%M")
         return SourceError(
             f"{host} is limiting how often the app may ask (HTTP 429).",
             hint=f"The app will try again {when}.",
@@ -343,16 +444,16 @@ def _describe_status(response: HttpResponse, retry_after: float | None) -> Sourc
 
 def _transport_error(url: str, exc: Exception) -> SourceError:
     host = _host(url)
+    if _off_the_network(exc):
+        return CouldNotConnect(str(_off_the_network(exc)), hint="Leave training mode to fetch real sources.")
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return CouldNotConnect(f"Could not connect to {host}.", hint="Check the internet connection and the address.")
     if isinstance(exc, httpx.TimeoutException):
         return SourceError(f"{host} took too long to answer.", hint="Check the connection, or try again later.")
     if isinstance(exc, (httpx.RemoteProtocolError, _Truncated)):
         return SourceError(f"The connection to {host} closed before the whole answer arrived.")
-    if _off_the_network(exc):
-        return SourceError(str(_off_the_network(exc)), hint="Leave training mode to fetch real sources.")
-    if isinstance(exc, httpx.ConnectError):
-        return SourceError(f"Could not connect to {host}.", hint="Check the internet connection and the address.")
-    if isinstance(exc, httpx.TooManyRedirects):
-        return SourceError(f"{host} redirected too many times.")
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        return CouldNotConnect(f"{url} is not a web address the app can read.", hint="Check the address.")
     return SourceError(f"Could not talk to {host} ({type(exc).__name__}).")
 
 

@@ -14,11 +14,11 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from networked_councillor.core import clock
 from networked_councillor.core.errors import StoreError
 from networked_councillor.store.schema import migrations
 
@@ -72,7 +72,7 @@ class Store:
     def backup(self, reason: str = "manual") -> Path:
         """Copy the whole database (consistently, even mid-WAL) into ``backups/``."""
         self.backup_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = clock.utcnow().strftime("%Y%m%dT%H%M%S%fZ")
         target = self.backup_dir / f"{self.path.stem}-{stamp}-{reason}.sqlite"
         with self._lock:
             dest = sqlite3.connect(target)
@@ -92,16 +92,43 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Database]:
-        """One transaction: everything inside commits together or not at all."""
+        """One transaction: everything inside commits together or not at all.
+
+        It starts with ``BEGIN IMMEDIATE``, taking the database's write lock at
+        once (waiting up to the busy timeout while another process writes). A
+        deferred transaction would take it only at its first write, and if
+        another process had committed since its first read, SQLite fails that
+        upgrade at once with "database is busy", without waiting. A write
+        inside another write is a savepoint of it.
+        """
         with self._lock:
             try:
-                with self.db.atomic():
-                    yield self.db
+                if self.db.conn.in_transaction:
+                    with self.db.atomic():
+                        yield self.db
+                else:
+                    yield from self._transaction()
             except sqlite3.DatabaseError as exc:
                 explained = _explain(self.path, exc)
                 if explained is None:
                     raise
                 raise explained from exc
+
+    def _transaction(self) -> Iterator[Database]:
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         with self._lock:

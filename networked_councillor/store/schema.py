@@ -324,3 +324,14 @@ def m005_engage_and_act(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m006_source_secrets(db: Database) -> None:
+    """Whether a source keeps anything in the keyring (never what: that stays in the keyring).
+
+    0 means it never stored a secret, so fetching it needs no keyring at all (a
+    public forum on a computer without one). Sources from before this version are
+    left unknown (NULL) and treated as if they might.
+    """
+    db["sources"].add_column("keeps_secrets", int)

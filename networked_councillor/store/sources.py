@@ -29,6 +29,8 @@ class SourceRow:
     last_seen: int | None = None
     retry_after: str | None = None
     last_note: str | None = None
+    keeps_secrets: bool | None = None
+    """Whether it stored anything in the keyring; None for sources made before the app recorded it."""
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> SourceRow:
@@ -46,6 +48,7 @@ class SourceRow:
             last_seen=row["last_seen"],
             retry_after=row["retry_after"],
             last_note=row.get("last_note"),
+            keeps_secrets=None if row.get("keeps_secrets") is None else bool(row["keeps_secrets"]),
         )
 
 
@@ -69,9 +72,15 @@ def add(db: Database, plugin: str, name: str, config: dict[str, Any], now: str, 
         raise ConfigError(f"A source with the id {source_id!r} already exists.")
     db["sources"].insert(
         {"id": source_id, "plugin": plugin, "name": name, "enabled": 1,
-         "config": json.dumps(config), "state": "{}", "created_at": now}
+         "config": json.dumps(config), "state": "{}", "created_at": now, "keeps_secrets": 0}
     )
     return source_id
+
+
+def note_secrets(db: Database, source_id: str) -> None:
+    """The source has stored something in the keyring: from now on its plugin may read it from there."""
+    get(db, source_id)
+    db["sources"].update(source_id, {"keeps_secrets": 1})
 
 
 def remove(db: Database, source_id: str) -> int:

@@ -12,12 +12,11 @@ import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from networked_councillor.core import paths
+from networked_councillor.core import clock, paths
 from networked_councillor.core.errors import TaggerError
 from networked_councillor.tagger.encoder import Encoder
 from networked_councillor.tagger.heads import train_head
@@ -118,7 +117,7 @@ def train(
     calibration = _calibrate(encoder, vectors, examples)
     origins = Counter(e.origin for e in examples)
     meta = {
-        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "trained_at": clock.now_iso(),
         "examples": dict(origins),
         "topics": dict(sorted(topic_counts.items())),
         "sentiments": dict(sorted(Counter(e.sentiment for e in examples if e.sentiment).items())),

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from networked_councillor.core import clock
 from networked_councillor.core.reply_checks import check_reply, reply_context
 from networked_councillor.demo.render import Renderer
 from networked_councillor.store import settings as settings_store
@@ -41,7 +41,7 @@ class DemoPosts:
     @cached_property
     def _links(self) -> dict[str, str]:
         content = json.loads((self.material / "content.json").read_text(encoding="utf-8"))["items"]
-        renderer = Renderer(content, {}, datetime.now(timezone.utc))
+        renderer = Renderer(content, {}, clock.utcnow())
         return {post["id"]: renderer.link(post) for post in content}
 
     def ids(self, db: Database, posts: Sequence[str]) -> list[int]:

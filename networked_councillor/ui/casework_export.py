@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from networked_councillor.core import clock
 from networked_councillor.ui.widgets.help import help_label
 
 FORMATS = {"csv": ("CSV (any casework system, Excel)", "CSV files (*.csv)"),
@@ -86,7 +87,7 @@ class ExportDialog(QDialog):
         self.scope.addItem(f"All {shown} issues shown", "shown")
         self.personal = QCheckBox("Include residents' contact details")
         self.personal.setAccessibleName("Include residents' contact details")
-        self.file = FileChoice("Export to", folder / f"casework-{date.today().isoformat()}.csv", FORMATS["csv"][1])
+        self.file = FileChoice("Export to", folder / f"casework-{clock.today().isoformat()}.csv", FORMATS["csv"][1])
         self.formats.buttonToggled.connect(self._format_changed)
         form = QFormLayout(self)
         form.addRow("Format", format_row)
@@ -118,13 +119,13 @@ class WardReportDialog(QDialog):
     def __init__(self, parent: QWidget, folder: Path) -> None:
         super().__init__(parent)
         self.setWindowTitle("Ward report (PDF)")
-        today = QDate.currentDate()
+        today = QDate(clock.today())
         self.start = QDateEdit(today.addDays(-REPORT_DAYS), calendarPopup=True)
         self.end = QDateEdit(today, calendarPopup=True)
         for edit, name in ((self.start, "Report from"), (self.end, "Report to")):
             edit.setDisplayFormat("d MMM yyyy")
             edit.setAccessibleName(name)
-        self.file = FileChoice("Save the report as", folder / f"ward-report-{date.today().isoformat()}.pdf",
+        self.file = FileChoice("Save the report as", folder / f"ward-report-{clock.today().isoformat()}.pdf",
                                "PDF files (*.pdf)")
         form = QFormLayout(self)
         form.addRow(help_label("For a ward surgery, a residents' meeting or a group meeting: casework by status "

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from networked_councillor.core import clock
 from networked_councillor.core.casework import PRIORITIES, NewIssue
 
 
@@ -68,7 +69,7 @@ class LogIssueDialog(QDialog):
         streets = [e["term"] for e in evidence if e["kind"] in ("street", "place")]
         self.address = QLineEdit(", ".join(dict.fromkeys(streets)))
         self.postcode = QLineEdit(next((e["term"] for e in evidence if e["kind"] == "postcode"), ""))
-        self.due = QDateEdit(QDate.currentDate().addDays(14), calendarPopup=True, displayFormat="dd MMM yyyy")
+        self.due = QDateEdit(QDate(clock.today()).addDays(14), calendarPopup=True, displayFormat="dd MMM yyyy")
         self.has_due = QCheckBox("Follow up by", checked=True)
         self.has_due.toggled.connect(self.due.setEnabled)
         self.description = QPlainTextEdit(f"{item.get('text') or ''}\n\nFrom: {item.get('url') or item.get('source_name')}")

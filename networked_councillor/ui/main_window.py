@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from networked_councillor import __version__
 from networked_councillor.core import casework, clock
-from networked_councillor.core.errors import NcError
+from networked_councillor.core.errors import FetchBusy, NcError
 from networked_councillor.store import inbox as inbox_store
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
@@ -562,7 +562,7 @@ class MainWindow(QMainWindow):
         if not ids:
             return
         with self.app.store.read() as db:
-            issues = casework.list_issues(db, casework.IssueFilter(open_only=True), today=date.today())
+            issues = casework.list_issues(db, casework.IssueFilter(open_only=True), today=clock.today())
         issue_id = choose_issue(self, issues, len(ids))
         if issue_id is not None and self._write(
                 lambda db: casework.link_items(db, issue_id, ids, clock.now_iso()), kind="item-data", ids=ids):
@@ -622,11 +622,17 @@ class MainWindow(QMainWindow):
 
     def _fetch_failed(self, error: Exception) -> None:
         self.fetch_action.setEnabled(True)
+        if isinstance(error, FetchBusy):  # a scheduled fetch running elsewhere: nothing went wrong
+            self.statusBar().showMessage(str(error), 15000)
+            return
         explain(self, error, "Fetch")
 
     def _apply_retention(self) -> None:
         """After each fetch: the retention settings applied, and what went said in the status bar."""
-        from networked_councillor.core.retention import RetentionSettings, apply_retention
+        from networked_councillor.core.retention import (
+            RetentionSettings,
+            apply_retention,
+        )
 
         try:
             with self.app.store.write() as db:

@@ -388,7 +388,10 @@ class SettingsDialog(QDialog):
         secret = SecretPrompt.ask(self, target.label)
         if secret:
             try:
-                SecretStore(target.namespace).set(target.name, secret)
+                with self.app.store.write() as db:  # a keyring that refuses it leaves the source as it was
+                    if target != MAPIT_SECRET:
+                        source_store.note_secrets(db, target.namespace)
+                    SecretStore(target.namespace).set(target.name, secret)
             except NcError as exc:
                 explain(self, exc)
                 return
@@ -646,17 +649,9 @@ class SourceEditor(QDialog):
     def _save(self) -> None:
         values, secrets = self._values()
         try:
-            config = source_config.validate(self._fields(), values)
             with self.settings.app.store.write() as db:
-                if self.row:
-                    db["sources"].update(self.row.id, {"name": self.name.text().strip() or self.row.name})
-                    source_store.update_config(db, self.row.id, config)
-                    source_id = self.row.id
-                else:
-                    source_id = source_store.add(db, self.plugin.currentData(), self.name.text(), config,
-                                                 clock.now_iso())
-            for key, secret in secrets.items():
-                SecretStore(source_id).set(key, secret)
+                source_config.save_source(db, self.plugin.currentData(), self._fields(), self.name.text(), values,
+                                          secrets, clock.now_iso(), existing=self.row)
         except NcError as exc:
             explain(self, exc)
             return

@@ -91,7 +91,7 @@ class RepliesPage(QWidget):
         form.addRow("", help_label("One word or phrase per line: a reply that uses one is flagged."))
         self.pre_election = QCheckBox("Warn about campaigning and council publicity between")
         self.pre_election.setChecked(period is not None)
-        today = QDate.currentDate()
+        today = QDate(clock.today())
         self.period_start = QDateEdit(QDate(period[0]) if period else today, calendarPopup=True)
         self.period_end = QDateEdit(QDate(period[1]) if period else today.addDays(42), calendarPopup=True)
         for edit, name in ((self.period_start, "Pre-election period starts"),

@@ -10,7 +10,6 @@ allows only 30 new sessions per five minutes and about 100 a day.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -41,6 +40,8 @@ from networked_councillor.plugin_api import (
     ReplyTarget,
     SourceApi,
     SourceError,
+    retry_after,
+    utcnow,
 )
 from networked_councillor.plugin_api.http import USER_AGENT
 from nc_bluesky.mapping import post_to_item, thread_items, web_url
@@ -221,7 +222,7 @@ class BlueskySource:
         except ValueError:
             return
         if remaining < limit / 10:
-            wait = max(0.0, float(headers.get("ratelimit-reset", 0)) - time.time())
+            wait = retry_after(headers) or 0.0
             if wait > MAX_WAIT:
                 raise SourceError("Bluesky's request allowance is nearly used up; the rest waits for the next fetch.",
                                   retry_after=wait)
@@ -233,7 +234,7 @@ class BlueskySource:
     def fetch(self, since: datetime | None, cancel: threading.Event, progress: Progress) -> list[RawItem]:
         self._cancel = cancel
         client = self.client()
-        start = (since - timedelta(hours=1)) if since else datetime.now(timezone.utc) - timedelta(days=self.first_days)
+        start = (since - timedelta(hours=1)) if since else utcnow() - timedelta(days=self.first_days)
         found: dict[str, RawItem] = {}
         queries = self.queries() if self.search_ward else []
         steps = max(1, len(queries) + len(self.accounts) + (1 if self.handle else 0))
@@ -347,7 +348,7 @@ class BlueskySource:
         record = {
             "$type": "app.bsky.feed.post",
             "text": text,
-            "createdAt": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "createdAt": utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "langs": ["en"],
             "reply": {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent_ref},
         }
@@ -385,16 +386,8 @@ def _iso(moment: datetime) -> str:
 
 
 def _reset_in(exc: RequestErrorBase) -> float:
-    headers = exc.response.headers if exc.response is not None else {}
-    for name in ("retry-after", "ratelimit-reset"):
-        value = headers.get(name)
-        if value:
-            try:
-                number = float(value)
-            except ValueError:
-                continue
-            return max(0.0, number - time.time()) if number > 1e9 else number
-    return 30.0
+    wait = retry_after(exc.response.headers) if exc.response is not None else None
+    return 30.0 if wait is None else wait
 
 
 def _error_code(exc: RequestErrorBase) -> str:

@@ -23,6 +23,7 @@ from networked_councillor.plugin_api import (
     SourceApi,
     iso_time,
     site_address,
+    utcnow,
 )
 from nc_discourse.forum import Forum, Refused
 from nc_discourse.listing import latest_topics, search_topics
@@ -100,7 +101,7 @@ class DiscourseSource:
             return saved
         if since is not None:
             return since if since.tzinfo else since.replace(tzinfo=timezone.utc)
-        return datetime.now(timezone.utc) - timedelta(days=self.first_days)
+        return utcnow() - timedelta(days=self.first_days)
 
     def _search(self, forum: Forum, cutoff: datetime, seen: dict[str, int], progress: Progress
                 ) -> dict[int, TopicInfo]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from networked_councillor.plugin_api import (
@@ -33,6 +33,7 @@ from networked_councillor.plugin_api import (
     SourceError,
     iso_time,
     site_address,
+    utcnow,
 )
 from nc_mastodon.mapping import assign_threads, status_to_item
 from nc_mastodon.paging import id_order, newest_id, next_max_id
@@ -100,7 +101,7 @@ class MastodonSource:
 
     def fetch(self, since: datetime | None, cancel: threading.Event, progress: Progress) -> list[RawItem]:
         timelines = self.timelines()
-        horizon = since or datetime.now(timezone.utc) - timedelta(days=FIRST_DAYS)
+        horizon = since or utcnow() - timedelta(days=FIRST_DAYS)
         found: dict[str, RawItem] = {}
         refusals: list[SourceError] = []
         for done, timeline in enumerate(timelines):

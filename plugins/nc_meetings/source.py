@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError
+from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
 from nc_meetings.mapping import LONDON, meeting_clock, meeting_day, meeting_item
 from nc_meetings.webservice import Committee, Councillor, Meeting, ModernGov
 
@@ -53,7 +53,7 @@ class ModernGovSource:
 
     def fetch(self, since: datetime | None, cancel: threading.Event, progress: Progress) -> list[RawItem]:
         service = ModernGov(self.api, self.base_url, cancel)
-        today = datetime.now(LONDON).date()
+        today = utcnow().astimezone(LONDON).date()
         start, end = self._window(since, today)
         progress(0.0, "reading the list of committees")
         committees = self._chosen(service.committees())

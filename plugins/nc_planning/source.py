@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError
+from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
 from nc_planning import planit, planning_data
 from nc_planning.applications import LONDON, DateReader
 from nc_planning.geometry import boundary_wkt, circle_wkt
@@ -71,7 +71,7 @@ class PlanningSource:
 
     def _first_day(self, since: datetime | None) -> date:
         if since is None:
-            return datetime.now(LONDON).date() - timedelta(days=int(self.days))
+            return utcnow().astimezone(LONDON).date() - timedelta(days=int(self.days))
         return since.astimezone(LONDON).date() - timedelta(days=1)
 
     def _planning_data_area(self, config: Mapping[str, Any]) -> str:

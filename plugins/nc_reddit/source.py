@@ -13,10 +13,10 @@ Retry-After, and a 429 or 403 is explained in plain words.
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
-from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError
+from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
 from networked_councillor.plugin_api.feeds import feed_items, read_feed
 from nc_reddit.entries import reddit_item
 from nc_reddit.subreddit import parse_subreddit
@@ -54,7 +54,7 @@ class RedditSource:
         return feeds
 
     def fetch(self, since: datetime | None, cancel: threading.Event, progress: Progress) -> list[RawItem]:
-        horizon = since or datetime.now(timezone.utc) - timedelta(days=FIRST_DAYS)
+        horizon = since or utcnow() - timedelta(days=FIRST_DAYS)
         feeds = self.feeds()
         found: dict[str, RawItem] = {}
         for done, (what, url) in enumerate(feeds):

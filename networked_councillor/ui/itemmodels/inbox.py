@@ -209,7 +209,7 @@ def _when(iso: str | None) -> str:
     if not iso:
         return ""
     moment = datetime.fromisoformat(iso).astimezone()
-    today = datetime.now().astimezone().date()
+    today = clock.today()
     if moment.date() == today:
         return moment.strftime("%H:%M")
     if moment.year == today.year:

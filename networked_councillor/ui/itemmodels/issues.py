@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from networked_councillor.core import clock
 from networked_councillor.core.casework import STATUS_NAMES, IssueFilter, list_issues
 from networked_councillor.store import Store
 
@@ -35,7 +36,7 @@ class IssuesModel(QAbstractTableModel):
     def refresh(self) -> None:
         self.beginResetModel()
         with self.store.read() as db:
-            self._rows = list_issues(db, self.filter, today=date.today())
+            self._rows = list_issues(db, self.filter, today=clock.today())
         self.endResetModel()
 
     def issue_id(self, row: int) -> int:

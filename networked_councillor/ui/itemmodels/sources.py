@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from networked_councillor.core import clock
 from networked_councillor.store import Store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store.sources import SourceRow
@@ -87,7 +88,7 @@ def configure_view(view) -> None:
 
 def _ago(iso: str) -> str:
     moment = datetime.fromisoformat(iso).astimezone()
-    minutes = int((datetime.now().astimezone() - moment).total_seconds() // 60)
+    minutes = int((clock.local_now() - moment).total_seconds() // 60)
     if minutes < 1:
         return "just now"
     if minutes < 60:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from networked_councillor.core import clock
 from networked_councillor.store.inbox import STATES, InboxFilter
 
 SEARCH_HELP = """<b>Search</b> finds words anywhere in a post (newest found first).<br>
@@ -55,8 +56,8 @@ class FilterBar(QWidget):
         self.source = self._combo("Source", [("Any source", None)])
         self.state = self._combo("State", [("Any state", None), *[(STATE_NAMES[s], s) for s in STATES]])
         self.dates = self._combo("Date range", [(d, d) for d in DATES])
-        self.date_from = QDateEdit(calendarPopup=True, date=QDate.currentDate().addDays(-7))
-        self.date_to = QDateEdit(calendarPopup=True, date=QDate.currentDate())
+        self.date_from = QDateEdit(calendarPopup=True, date=QDate(clock.today()).addDays(-7))
+        self.date_to = QDateEdit(calendarPopup=True, date=QDate(clock.today()))
         for edit, name in ((self.date_from, "From date"), (self.date_to, "To date")):
             edit.setAccessibleName(name)
             edit.setDisplayFormat("dd MMM yyyy")
@@ -98,7 +99,7 @@ class FilterBar(QWidget):
     def apply_to(self, f: InboxFilter) -> InboxFilter:
         since = until = None
         choice = self.dates.currentData()
-        now = datetime.now(timezone.utc)
+        now = clock.utcnow()
         if choice == "Last 24 hours":
             since = now - timedelta(days=1)
         elif choice == "Last 7 days":
