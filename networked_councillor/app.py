@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 from networked_councillor.core import logs, paths
 from networked_councillor.core.errors import TaggerError
-from networked_councillor.core.pipeline import Pipeline
+from networked_councillor.core.pipeline import Pipeline, source_secrets
+from networked_councillor.core.secrets import SecretStore
 from networked_councillor.core.tagging import Tagger
 from networked_councillor.plugin_api.loader import PluginRegistry, discover
 from networked_councillor.store import Store
+from networked_councillor.store.sources import SourceRow
 
 if TYPE_CHECKING:
     from networked_councillor.tagger.model import LocalTagger
@@ -60,6 +62,7 @@ class App:
     def pipeline(self, **kwargs) -> Pipeline:
         kwargs.setdefault("tagger", self.tagger_or_none())
         kwargs.setdefault("simulate_posting", self.training)
+        kwargs.setdefault("secrets_for", _secrets_for)
         return Pipeline(self.store, self.registry, **kwargs)
 
     def close(self) -> None:
@@ -72,3 +75,10 @@ class App:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _secrets_for(row: SourceRow) -> SecretStore:
+    """Each source's secrets: the keyring's, but for the demo ward's pretend account, which lives in memory."""
+    from networked_councillor.demo import demo_secrets
+
+    return demo_secrets(row) or source_secrets(row)

@@ -187,15 +187,10 @@ def cmd_sources(app, args) -> int:
             found = reader(args.file.read_bytes())
         except OSError as exc:
             raise ConfigError(f"Could not read {args.file} ({exc.strerror}).") from exc
-        added = 0
         with app.store.write() as db:
-            existing = {json.dumps(r.config, sort_keys=True) for r in source_store.all_sources(db) if r.plugin == args.plugin}
-            for name, config in found:
-                if json.dumps(config, sort_keys=True) not in existing:
-                    source_store.add(db, args.plugin, name, config, clock.now_iso())
-                    added += 1
-        print(f"Added {added} sources from {args.file} ({len(found) - added} were already there).")
-        return EXIT_OK
+            imported = source_config.import_sources(db, args.plugin, plugin.config_fields, found, clock.now_iso())
+        print(f"From {args.file}: {imported.summary('sources')}")
+        return EXIT_OK if not imported.refused else EXIT_PARTIAL
     raise AssertionError(args.action)
 
 

@@ -152,3 +152,38 @@ def test_a_source_whose_secret_cannot_be_kept_is_not_added(capsys, monkeypatch, 
                        "base_url=https://forum.example", "--set", "api_username=jo", "--secret", "api_key")
     assert code == 2 and "password store" in err
     assert "No sources yet" in run(capsys, "sources", "list")[1]
+
+
+def test_a_feed_cannot_reach_the_terminal_or_flood_the_database(capsys, server):
+    """ESC and BEL in a feed would retitle or clear the councillor's terminal; a 10 MB title would stall every
+    screen that shows it."""
+    title = b"Oak Road \x1b]0;pwned\x07\x1b[2J closed " + b"y" * 10_000_000
+    url = server.route("/feed", Reply(b'<rss version="2.0"><channel><item><guid>1</guid><title>' + title
+                                      + b"</title><description>Oak Road \x1b[31mclosed</description></item>"
+                                        b"</channel></rss>"))
+    run(capsys, "sources", "add", "rss", "Gazette", "--set", f"url={url}", "--set", "ward_feed=yes")
+    assert run(capsys, "fetch")[0] == 0
+    code, out, _ = run(capsys, "items", "list", "--all")
+    assert code == 0 and "Oak Road" in out and "\x1b" not in out and "\x07" not in out
+    code, out, _ = run(capsys, "items", "list", "--all", "--json")
+    (item,) = [json.loads(line) for line in out.splitlines()]
+    assert len(item["title"]) <= 500
+    code, out, _ = run(capsys, "items", "show", str(item["id"]))
+    assert code == 0 and "\x1b" not in out and len(out) < 20_000
+
+
+def test_opml_addresses_are_checked_as_sources_add_checks_them(capsys, tmp_path):
+    opml = tmp_path / "feeds.opml"
+    opml.write_text("""<?xml version="1.0"?><opml version="2.0"><body>
+        <outline text="Script" xmlUrl="javascript:alert(1)"/>
+        <outline text="Data" xmlUrl="data:text/xml,&lt;rss/&gt;"/>
+        <outline text="Gopher" xmlUrl="gopher://gopher.example/feed"/>
+        <outline text="Relative" xmlUrl="/feeds/news.xml"/>
+        <outline text="Gazette" xmlUrl="https://gazette.example/rss"/>
+    </body></opml>""", encoding="utf-8")
+    code, out, _ = run(capsys, "sources", "import", str(opml))
+    assert code == 1 and "Added 1 sources" in out and "4 could not be added" in out
+    for name in ("Script", "Data", "Gopher", "Relative"):
+        assert f"{name}: Feed address must be a web address" in out
+    code, out, _ = run(capsys, "sources", "list")
+    assert "Gazette" in out and "Script" not in out and "Relative" not in out

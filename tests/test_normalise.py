@@ -1,11 +1,10 @@
 """Sanitising untrusted HTML, plain text, UTC times."""
 
-import time
 from datetime import datetime, timedelta, timezone
 
 from networked_councillor.core.normalise import (
-    MAX_TEXT_CHARS, fold_whitespace, link_key, normalise, sanitise_html, to_utc)
-from networked_councillor.plugin_api.source import RawItem
+    MAX_ADDRESS_CHARS, MAX_LINE_CHARS, MAX_TEXT_CHARS, fold_whitespace, link_key, normalise, sanitise_html, to_utc)
+from networked_councillor.plugin_api.source import Author, RawItem
 
 
 def test_scripts_styles_frames_images_and_handlers_are_removed():
@@ -27,11 +26,9 @@ def test_plain_text_keeps_paragraphs_and_folds_spaces():
     assert fold_whitespace("a \t b\r\n\r\n\r\n c ") == "a b\n\nc"
 
 
-def test_one_megabyte_of_html_is_handled_quickly_and_capped():
+def test_one_megabyte_of_html_is_capped():
     huge = "<p>" + ("word " * 200_000) + "</p>" + "<script>x()</script>" * 1000
-    started = time.perf_counter()
     item = normalise(RawItem("1", html=huge))
-    assert time.perf_counter() - started < 5  # generous: this is about not hanging, not speed
     assert len(item.row["text"]) <= MAX_TEXT_CHARS + 2
     assert "<script" not in item.row["html"]
 
@@ -61,3 +58,33 @@ def test_source_hash_changes_with_content_not_with_nothing():
     first = normalise(RawItem("1", text="a", engagement={"likes": 1}))
     assert first.row["source_hash"] == normalise(RawItem("1", text="a", engagement={"likes": 1})).row["source_hash"]
     assert first.row["source_hash"] != normalise(RawItem("1", text="a", engagement={"likes": 2})).row["source_hash"]
+
+
+def test_terminal_escapes_and_other_control_characters_never_get_in():
+    escape = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"
+    item = normalise(RawItem(f"id{escape}", title=f"Road closed{escape}", text=f"Oak Road{escape} shut\x00 today",
+                             author=Author(f"jo{escape}", f"Jo{escape} Bloggs", f"https://x.example/{escape}jo"),
+                             categories=[f"roads{escape}"], thread_id="t1", thread_title=f"Thread{escape}"))
+    stored = [*item.row.values(), *item.author, *item.thread]
+    assert not any(ch in str(value) for value in stored for ch in "\x1b\x07\x00")
+    assert item.row["title"] == "Road closed]0;pwned[2J[31m" and item.row["text"].startswith("Oak Road")
+    assert item.author[0] == "jo]0;pwned[2J[31m"
+    assert fold_whitespace("tab\tand\nnewline") == "tab and\nnewline", "tab and newline are whitespace, not controls"
+
+
+def test_every_stored_field_is_capped_however_much_a_feed_sends():
+    ten_mb = "x" * 10_000_000
+    item = normalise(RawItem(ten_mb, url="https://x.example/" + ten_mb, title=ten_mb, text=ten_mb,
+                             author=Author(ten_mb, ten_mb, ten_mb), parent_id=ten_mb, thread_id=ten_mb,
+                             thread_title=ten_mb, categories=[ten_mb] * 1000, langs=[ten_mb] * 1000,
+                             engagement={"likes": 3, "boosts": 10**400, "odd": "lots"},
+                             enclosures=[{"url": ten_mb, "length": 5}] * 1000, extra={"x": ten_mb}, raw={"x": ten_mb}))
+    row = item.row
+    assert len(row["title"]) <= MAX_LINE_CHARS and len(row["text"]) <= MAX_TEXT_CHARS + 2
+    for key in ("external_id", "url", "parent_external_id"):
+        assert len(row[key]) <= MAX_ADDRESS_CHARS, key
+    assert len(item.author[0]) <= MAX_LINE_CHARS and len(item.author[2]) <= MAX_ADDRESS_CHARS
+    assert len(item.thread[0]) <= MAX_ADDRESS_CHARS and len(item.thread[1]) <= MAX_LINE_CHARS
+    assert sum(len(row[k] or "") for k in ("categories", "langs", "enclosures", "engagement")) < 200_000
+    assert row["engagement"] == '{"likes":3}', "only real counts"
+    assert row["extra"] is None and row["raw"] is None, "a payload too big to keep is left out"

@@ -150,6 +150,21 @@ def test_a_failed_fetch_does_not_advance_the_sources_cursor(server, ward_store):
     assert json.loads(row["state"]) == {} and row["last_success_at"] is None
 
 
+def test_a_feed_cut_off_without_a_length_stores_nothing_and_the_whole_one_later_stores_each_item_once(
+        server, ward_store):
+    whole = rss(*[(f"g{n}", f"Oak Road report {n}", f"The pothole outside number {n} on Oak Road is back " * 3)
+                  for n in range(30)])
+    url = server.route("/feed", Reply(whole, cut=True), Reply(whole))
+    add_source(ward_store, "Gazette", url)
+    first = pipeline(ward_store).fetch()
+    assert not first.ok and "stopped part-way through" in first.outcomes[0].error
+    assert item_rows(ward_store) == []
+    second = pipeline(ward_store).fetch()
+    assert second.ok and second.new == 30
+    texts = [row["text"] for row in item_rows(ward_store)]
+    assert len(texts) == 30 and all(text.endswith("is back") for text in texts), "no half-written item"
+
+
 def test_html_is_sanitised_on_the_way_in(server, ward_store):
     hostile = ("&lt;p onclick='x()'&gt;Oak Road &lt;script&gt;steal()&lt;/script&gt;"
                "&lt;img src='http://tracker.example/p.gif'&gt;&lt;iframe src='http://evil.example'&gt;&lt;/iframe&gt;"

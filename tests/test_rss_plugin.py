@@ -90,7 +90,7 @@ def test_unreadable_feeds_are_a_clear_error_not_a_crash(server, shared_fixtures,
     try:
         items, _ = fetch_with(RssSource, {"url": serve(server, "/bad.xml", body)})
     except SourceError as exc:
-        assert "could not be read" in str(exc) or "not an RSS or Atom feed" in str(exc)
+        assert any(words in str(exc) for words in ("could not be read", "not an RSS or Atom feed", "part-way"))
     else:
         assert items == []  # a well-formed but empty feed is no error
 
@@ -167,3 +167,20 @@ def test_opml_refuses_entities_and_junk():
         import_sources(b"<opml><body>")
     with pytest.raises(ConfigError, match="not OPML"):
         import_sources(b"<rss/>")
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.97, -len(b"</channel></rss>") + 3])
+def test_a_feed_cut_short_is_a_failed_fetch_not_half_an_item(server, cut):
+    whole = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>'
+             + b"".join(b"<item><guid>%d</guid><title>Item %d</title><description>All about Oak Road, part %d"
+                        b"</description></item>" % (n, n, n) for n in range(40)) + b"</channel></rss>")
+    end = int(len(whole) * cut) if isinstance(cut, float) else len(whole) + cut
+    with pytest.raises(SourceError, match="stopped part-way through"):
+        fetch_with(RssSource, {"url": serve(server, "/cut.xml", whole[:end])})
+
+
+def test_an_atom_feed_that_ends_whole_is_read(server):
+    body = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+            b"<entry><id>1</id><title>Oak Road &amp closed</title></entry></feed>")  # ill-formed, but whole
+    items, _ = fetch_with(RssSource, {"url": serve(server, "/a.xml", body)})
+    assert [i.title for i in items] == ["Oak Road & closed"]

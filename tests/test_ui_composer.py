@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from helpers import demo_item_id
@@ -41,19 +42,33 @@ def test_the_composer_shows_the_post_and_suggests_a_draft_addressed_to_the_resid
     assert composer.findings == [] or all(f.severity != "block" for f in composer.findings)
 
 
-def test_a_phone_number_blocks_posting_until_it_is_removed(window):
+def test_a_phone_number_blocks_every_way_out_until_it_is_removed(window, monkeypatch):
+    opened, asked = [], []
+    monkeypatch.setattr("PySide6.QtGui.QDesktopServices.openUrl", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
+    QGuiApplication.clipboard().setText("what was there before")
     composer = open_composer(window)
     composer.editor.setPlainText("Thanks Sam, ring me on 07700 900123 and we can sort it.")
     assert "phone_number" in codes(composer) or any("phone" in f.message for f in composer.findings)
     blocker = next(f for f in composer.findings if f.severity == "block")
     assert "Must fix" in composer.finding_list.item(0).text()
     assert composer.editor.extraSelections(), "the number is underlined"
-    assert "to fix before posting" in composer.status.text()
+    assert "to fix before this reply can leave the app" in composer.status.text()
+    assert blocker.message in composer.status.text(), "the reason is shown, not just a count"
     start, end = blocker.span
     assert "07700 900123" in composer.editor.toPlainText()[start:end]
+    buttons = (composer.post_button, composer.copy_only_button, composer.copy_button, composer.replied_button)
+    assert not any(button.isEnabled() for button in buttons)
+    for way_out in (composer.post, composer.copy_reply, composer.copy_and_open, composer.mark_replied):
+        way_out()  # as a shortcut or a stale click would
+        assert "fix what is marked “Must fix” first" in composer.status.text()
+    assert QGuiApplication.clipboard().text() == "what was there before" and opened == [] and asked == []
+    assert composer.isVisible()
+    with window.app.store.read() as db:
+        assert drafts.posted_replies(db, composer.item["id"]) == []
     composer.editor.setPlainText("Thanks Sam, drop me a private message and we can sort it.")
     assert not [f for f in composer.findings if f.severity == "block"]
-    assert composer.status.text() == ""
+    assert composer.status.text() == "" and all(button.isEnabled() for button in buttons)
 
 
 def test_too_long_for_bluesky_can_be_posted_as_a_thread(window):
@@ -121,7 +136,7 @@ def test_settings_for_replies_change_the_checks_and_the_suggested_draft(window, 
     assert window.settings_dialog.replies.template_state.text() == "Standard template"
 
 
-def test_a_draft_is_kept_when_the_window_closes_and_restored_when_it_opens(window):
+def test_a_draft_is_kept_when_the_window_closes_and_restored_when_it_opens(window, monkeypatch):
     composer = open_composer(window)
     item_id = window.detail.item["id"]
     composer.editor.setPlainText("Half-written thought about the lorries")
@@ -132,14 +147,19 @@ def test_a_draft_is_kept_when_the_window_closes_and_restored_when_it_opens(windo
     composer = open_composer(window)
     assert composer.editor.toPlainText() == "Half-written thought about the lorries"
     assert "restored" in composer.origin.text()
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
+    composer.discard_button.click()  # it asks first, and No keeps the draft
+    assert composer.editor.toPlainText() == "Half-written thought about the lorries"
     composer.discard_button.click()
+    assert answers == [] and composer.editor.toPlainText() == ""
     with window.app.store.read() as db:
         assert drafts.open_draft(db, item_id) is None
 
 
 def test_copy_and_mark_replied_where_the_app_cannot_post(window, monkeypatch):
     opened = []
-    monkeypatch.setattr("networked_councillor.ui.composer.QDesktopServices.openUrl", lambda url: opened.append(url))
+    monkeypatch.setattr("PySide6.QtGui.QDesktopServices.openUrl", lambda url: opened.append(url) or True)
     with window.app.store.read() as db:
         item_id = db.execute("SELECT items.id FROM items JOIN sources ON sources.id = items.source_id "
                              "WHERE sources.plugin = 'rss' AND items.url IS NOT NULL LIMIT 1").fetchone()[0]

@@ -5,6 +5,10 @@ in (scripts, styles, iframes and images removed; links kept with
 rel="noopener noreferrer nofollow"), so nothing stored can run code or fetch
 a remote resource when displayed. A plain-text form is kept beside it for
 search, relevance and the model. Times become UTC.
+
+Every field is capped and stripped of control characters here too: a feed
+is free to send a 10 MB title or a terminal's escape codes, and neither may
+reach the database, the window or a councillor's terminal.
 """
 
 from __future__ import annotations
@@ -24,6 +28,13 @@ if TYPE_CHECKING:
 
 MAX_HTML_CHARS = 400_000
 MAX_TEXT_CHARS = 100_000
+MAX_LINE_CHARS = 500
+"""A title, a name, a category: longer is never a real one."""
+MAX_ADDRESS_CHARS = 2_000
+"""An id or a web address (browsers stop at about 2,000 characters)."""
+MAX_LIST_ITEMS = 50
+MAX_JSON_CHARS = 200_000
+"""The raw payload and a plugin's extras are kept for reference; past this they are left out."""
 MIN_LINKABLE_CHARS = 40
 """Shorter texts ("Thanks!", "+1") are too common to link across sources."""
 
@@ -46,6 +57,8 @@ _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\n\s*\n\s*")
 _URL = re.compile(r"https?://\S+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters and DEL (ESC and BEL among them); tab, newline and return are whitespace."""
 
 
 def sanitise_html(html: str) -> str:
@@ -64,10 +77,30 @@ def html_to_plain(untrusted_html: str) -> str:
 
 
 def fold_whitespace(text: str) -> str:
-    """One space between words, at most one blank line between paragraphs."""
-    text = _SPACES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """One space between words, at most one blank line between paragraphs; no control characters."""
+    text = _SPACES.sub(" ", _CONTROLS.sub("", text).replace("\r\n", "\n").replace("\r", "\n"))
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _NEWLINES.sub("\n\n", text).strip()
+
+
+def one_line(value: Any, limit: int = MAX_LINE_CHARS) -> str | None:
+    """A title, name or label as one line of at most ``limit`` characters (None when empty)."""
+    if value is None:
+        return None
+    text = " ".join(_CONTROLS.sub("", str(value)[: limit * 4]).split())  # bounded work, however long the value
+    return _cut(text, limit) or None
+
+
+def address(value: Any) -> str | None:
+    """An id or a web address, with no controls or spaces, capped (None when empty)."""
+    if value is None:
+        return None
+    text = "".join(_CONTROLS.sub("", str(value)[: MAX_ADDRESS_CHARS * 2]).split())
+    return text[:MAX_ADDRESS_CHARS] or None
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 2].rstrip() + " …"
 
 
 def to_utc(value: datetime | None) -> str | None:
@@ -95,44 +128,88 @@ def dumps(value: Any) -> str | None:
 
 @dataclass(slots=True)
 class Normalised:
-    """The columns of an item row that come from the source."""
+    """The columns of an item row that come from the source, and its author and thread."""
 
     row: dict[str, Any]
     link_key: str | None
     text: str
+    author: tuple[str, str | None, str | None] | None = None
+    """(handle, display name, profile address)"""
+    thread: tuple[str, str | None] | None = None
+    """(the source's id of the conversation, its title)"""
 
 
 def normalise(raw: RawItem) -> Normalised:
     html = sanitise_html(raw.html) if raw.html else None
     if raw.text:
-        text = fold_whitespace(raw.text)
+        text = fold_whitespace(raw.text[: MAX_HTML_CHARS])
     else:
         text = html_to_text(html) if html else ""
     if len(text) > MAX_TEXT_CHARS:
         text = text[:MAX_TEXT_CHARS] + " …"
-    title = fold_whitespace(raw.title) if raw.title else None
+    title = one_line(raw.title)
+    external_id = address(raw.external_id)
+    if external_id is None:
+        raise ValueError("an item with no id")
     row = {
-        "external_id": str(raw.external_id),
-        "kind": raw.kind,
-        "url": raw.url,
-        "title": title or None,
+        "external_id": external_id,
+        "kind": one_line(raw.kind, 40) or "post",
+        "url": address(raw.url),
+        "title": title,
         "text": text,
         "html": html or None,
         "created_at": to_utc(raw.created_at),
         "updated_at": to_utc(raw.updated_at),
-        "parent_external_id": raw.parent_id,
+        "parent_external_id": address(raw.parent_id),
         **_coordinates(raw.lat, raw.lon),
-        "categories": dumps(list(raw.categories)),
-        "engagement": dumps(dict(raw.engagement)),
-        "enclosures": dumps([dict(e) for e in raw.enclosures]),
-        "langs": dumps(list(raw.langs)),
-        "extra": dumps(dict(raw.extra)),
-        "raw": dumps(raw.raw),
+        "categories": dumps(_lines(raw.categories)),
+        "engagement": dumps(_counts(raw.engagement)),
+        "enclosures": dumps([_enclosure(e) for e in list(raw.enclosures)[:MAX_LIST_ITEMS]]),
+        "langs": dumps(_lines(raw.langs, 20)),
+        "extra": _bounded_json(dict(raw.extra)),
+        "raw": _bounded_json(raw.raw),
     }
     row["source_hash"] = hashlib.blake2b(
         json.dumps([row[k] for k in _HASHED], default=str).encode(), digest_size=12
     ).hexdigest()
-    return Normalised(row=row, link_key=link_key(title, text), text=f"{title}\n{text}" if title else text)
+    author = raw.author
+    handle = one_line(author.handle, 200) if author else None
+    thread_id = address(raw.thread_id)
+    return Normalised(
+        row=row, link_key=link_key(title, text), text=f"{title}\n{text}" if title else text,
+        author=(handle, one_line(author.display_name, 200), address(author.url)) if handle else None,
+        thread=(thread_id, one_line(raw.thread_title)) if thread_id else None,
+    )
+
+
+def _lines(values: Any, limit: int = MAX_LINE_CHARS) -> list[str]:
+    found = (one_line(v, limit) for v in list(values or ())[:MAX_LIST_ITEMS])
+    return [v for v in found if v]
+
+
+def _counts(engagement: Any) -> dict[str, int]:
+    """Likes, replies and the like: whole numbers only (a feed's "lots" or 1e400 is not a count)."""
+    counts = {}
+    for key, value in list(dict(engagement or {}).items())[:MAX_LIST_ITEMS]:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53:
+            counts[one_line(key, 40) or "count"] = value
+    return counts
+
+
+def _enclosure(value: Any) -> dict[str, Any]:
+    """A podcast's audio or an attached PDF: its address, type and size."""
+    kept: dict[str, Any] = {}
+    for key, item in list(dict(value).items())[:10]:
+        if isinstance(item, int) and not isinstance(item, bool):
+            kept[one_line(key, 40) or "?"] = item
+        else:
+            kept[one_line(key, 40) or "?"] = address(item) if key in ("url", "href") else one_line(item, 200)
+    return kept
+
+
+def _bounded_json(value: Any) -> str | None:
+    text = dumps(value)
+    return text if text is None or len(text) <= MAX_JSON_CHARS else None
 
 
 def _coordinates(lat: Any, lon: Any) -> dict[str, float | None]:

@@ -28,7 +28,15 @@ from networked_councillor.core.tagging import Tagger
 from networked_councillor.core.ward import WardProfile
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.plugin_api.loader import PluginFailure, PluginRegistry
-from networked_councillor.plugin_api.source import Progress, RawItem, ReplyResult, ReplyTarget, SourceApi, can_reply
+from networked_councillor.plugin_api.source import (
+    Progress,
+    RawItem,
+    ReplyResult,
+    ReplyTarget,
+    SourceApi,
+    can_reply,
+    reply_unavailable,
+)
 from networked_councillor.store import Store
 from networked_councillor.store import items as item_store
 from networked_councillor.store import settings as settings_store
@@ -178,6 +186,15 @@ class Pipeline:
         plan = self._ingest(row, items, outcome, RelevanceScorer(self._ward()), cancel or threading.Event())
         outcome.new, outcome.updated, outcome.linked = len(plan.new), len(plan.changed), len(plan.linked)
         return outcome
+
+    def reply_unavailable(self, item_id: int) -> str:
+        """Why a reply to this item cannot be posted from the app now ("" when it can); no network."""
+        if self.simulate_posting:
+            return ""
+        row, _target = self._target(item_id)
+        with self.http_factory() as http:
+            source, _api = self._open(row, http, self._ward())
+            return reply_unavailable(source)
 
     def post_reply(self, item_id: int, text: str | Sequence[str]) -> ReplyResult:
         """Post a reply (or a thread of replies, each answering the one before) through the item's source plugin;
@@ -339,9 +356,7 @@ class Pipeline:
                 outcome.skipped += 1
                 log.warning("source %s: skipped an unreadable item: %r", row.id, exc)
                 continue
-            author = (raw.author.handle, raw.author.display_name, raw.author.url) if raw.author and raw.author.handle else None
-            thread = (str(raw.thread_id), raw.thread_title) if raw.thread_id else None
-            incoming.append(item_store.Incoming(n.row, n.link_key, n.text, author, thread, origin=raw))
+            incoming.append(item_store.Incoming(n.row, n.link_key, n.text, n.author, n.thread, origin=raw))
         return incoming
 
     def _save_tags(self, db, item_ids: list[int], tags: list, now: str) -> None:

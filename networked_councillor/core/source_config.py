@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
@@ -89,3 +92,39 @@ def save_source(db: Database, plugin_id: str, fields: Sequence[ConfigField], nam
     if secrets:
         source_store.note_secrets(db, source_id)
     return source_id
+
+
+@dataclass
+class Imported:
+    added: int = 0
+    already: int = 0
+    refused: list[str] = dataclasses.field(default_factory=list)
+    """One line per entry that was not added, saying why."""
+
+    def summary(self, what: str = "feeds") -> str:
+        words = f"Added {self.added} {what} ({self.already} were already there)."
+        if self.refused:
+            words += f" {len(self.refused)} could not be added:\n" + "\n".join(f"  {r}" for r in self.refused)
+        return words
+
+
+def import_sources(db: Database, plugin_id: str, fields: Sequence[ConfigField],
+                   found: Iterable[tuple[str, Mapping[str, Any]]], now: str) -> Imported:
+    """Add each (name, config) a list of feeds gave, checked exactly as `sources add` checks one typed in: an
+    OPML file's ``javascript:`` or relative address is refused, with the reason, and the rest are added."""
+    result = Imported()
+    existing = {json.dumps(r.config, sort_keys=True) for r in source_store.all_sources(db) if r.plugin == plugin_id}
+    for name, values in found:
+        try:
+            config = validate(fields, values)
+        except ConfigError as exc:
+            result.refused.append(f"{name}: {exc.message}")
+            continue
+        key = json.dumps(config, sort_keys=True)
+        if key in existing:
+            result.already += 1
+            continue
+        source_store.add(db, plugin_id, name or "Feed", config, now)
+        existing.add(key)
+        result.added += 1
+    return result

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from networked_councillor.core import clock, paths
 from networked_councillor.core.errors import ConfigError
+from networked_councillor.core.secrets import SecretStore
 from networked_councillor.core.ward import WardProfile
 from networked_councillor.demo.casework import load_demo_casework
 from networked_councillor.demo.render import BLUESKY_FILE, render_all
@@ -20,6 +21,10 @@ from networked_councillor.store import sources as source_store
 
 DEMO_PREFIX = "demo-"
 DEMO_BLUESKY = "demo-bluesky"
+DEMO_HANDLE = "cllr-jo-whitfield.bsky.social"
+DEMO_APP_PASSWORD = "demo-ward-only-on-this-computer"
+"""The demo councillor's account on the demo's own Bluesky service, which runs only on this computer: not a
+secret, so it lives in memory (`demo_secrets`), and posting in the demo ward works with no set-up."""
 
 
 def demo_material() -> Path:
@@ -55,7 +60,8 @@ def load_demo(app, *, force: bool = False, fetch: bool = True) -> str:
             else:
                 source_store.add(db, "rss", feed.name, config, now, source_id=source_id)
             ids.append(source_id)
-        bluesky = {"service": "http://127.0.0.1:0", "demo": True, "first_days": 90, "search_ward": True}
+        bluesky = {"service": "http://127.0.0.1:0", "demo": True, "first_days": 90, "search_ward": True,
+                   "handle": DEMO_HANDLE}
         if DEMO_BLUESKY in existing:
             source_store.update_config(db, DEMO_BLUESKY, bluesky)
         else:
@@ -88,9 +94,21 @@ def start_demo_services(app) -> None:
     from networked_councillor.demo.bluesky import LocalBluesky
 
     if getattr(app, "demo_bluesky", None) is None:
-        app.demo_bluesky = LocalBluesky(json.loads(posts_file.read_text(encoding="utf-8")), require_auth=False)
+        app.demo_bluesky = LocalBluesky(json.loads(posts_file.read_text(encoding="utf-8")), require_auth=False,
+                                        accounts={DEMO_HANDLE: DEMO_APP_PASSWORD})
         app.demo_bluesky.start()
         app.on_close.append(app.demo_bluesky.close)
     with app.store.write() as db:
         row = source_store.get(db, DEMO_BLUESKY)
-        source_store.update_config(db, DEMO_BLUESKY, {**row.config, "service": app.demo_bluesky.url})
+        source_store.update_config(db, DEMO_BLUESKY, {"handle": DEMO_HANDLE, **row.config,
+                                                      "service": app.demo_bluesky.url})
+
+
+def demo_secrets(row) -> SecretStore | None:
+    """The demo Bluesky source's pretend account, kept in memory; None for every other source."""
+    if row.id != DEMO_BLUESKY or not row.config.get("demo"):
+        return None
+    return SecretStore(row.id, memory=_DEMO_MEMORY)
+
+
+_DEMO_MEMORY: dict[str, str] = {"app_password": DEMO_APP_PASSWORD}

@@ -1,14 +1,17 @@
 """Reading RSS and Atom feeds, for every plugin whose source publishes one (RSS, Reddit, FixMyStreet…).
 
 feedparser is lenient: ill-formed XML sets ``bozo`` and is still parsed, so a
-slightly broken council feed still gives its items. Only a feed that gives
-nothing at all is an error.
+slightly broken council feed still gives its items. A feed that gives nothing
+at all is an error, and so is one that simply stops: a connection that drops
+mid-answer with no Content-Length looks complete to HTTP, and its last item
+would be stored half-written.
 """
 
 from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -35,6 +38,9 @@ def read_feed(api: SourceApi, url: str, cancel: threading.Event) -> Any | None:
     )
     if not parsed.get("entries"):
         _raise_if_unreadable(parsed, response, url)
+    if parsed.get("bozo") and _cut_short(response.content):
+        raise SourceError(f"The feed at {url} stopped part-way through: the answer was cut short.",
+                          hint="Nothing from it was stored; the app will try again at the next refresh.")
     if parsed.get("bozo"):
         api.log.warning("feed %s is not well-formed (%s); read it leniently", url, parsed.get("bozo_exception"))
     return parsed
@@ -105,6 +111,18 @@ def _raise_if_unreadable(parsed: Any, response: Any, url: str) -> None:
                           hint="Nothing was changed; the app will try again at the next refresh.")
     raise SourceError(f"{url} is not an RSS or Atom feed (it may be a web page).",
                       hint="Look for the feed's own address, often ending in /rss or .xml.")
+
+
+_ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>", re.I)
+_FEED_END = re.compile(rb"</(?:[\w.-]+:)?(?:channel|feed|rss|rdf)\b", re.I)
+
+
+def _cut_short(content: bytes) -> bool:
+    """Whether an ill-formed feed just stops: nothing closes the channel or feed after its last entry (a
+    dropped connection), rather than being odd somewhere along the way (a stray ampersand)."""
+    body = content.replace(b"\x00", b"")  # UTF-16 reads as ASCII without its zero bytes
+    ends = list(_ENTRY_END.finditer(body))
+    return not _FEED_END.search(body[ends[-1].end():] if ends else body)
 
 
 def _describe(problem: BaseException) -> str:

@@ -153,6 +153,18 @@ class CanReply(Protocol):
 
     def reply(self, target: ReplyTarget, text: str) -> ReplyResult: ...
 
+    # Optional too: ``reply_unavailable(self) -> str``, why this source cannot post now (no account set up),
+    # or "" when it can. Asked before the composer opens, so the Post button says why it is off before anyone
+    # clicks it. It must not touch the network.
+
 
 def can_reply(source: object) -> bool:
     return callable(getattr(source, "reply", None))
+
+
+def reply_unavailable(source: object) -> str:
+    """Why ``source`` cannot post a reply now, or "" when it can."""
+    if not can_reply(source):
+        return "This source takes no replies from the app."
+    check = getattr(source, "reply_unavailable", None)
+    return check() if callable(check) else ""

@@ -15,10 +15,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
-    QDesktopServices,
     QGuiApplication,
     QTextCharFormat,
     QTextCursor,
@@ -53,6 +52,7 @@ from networked_councillor.core.reply_checks import (
     split_thread,
 )
 from networked_councillor.core.snippets import fill_snippet, list_snippets
+from networked_councillor.ui.links import open_address
 from networked_councillor.ui.widgets.detail import SafeTextBrowser, thread_html
 
 log = logging.getLogger(__name__)
@@ -72,9 +72,10 @@ class Composer(QDialog):
     replied = Signal(int)
 
     def __init__(self, parent: QWidget | None, app, item: dict, *, where: str, post: PostReply | None = None,
-                 autosave_ms: int = AUTOSAVE_MS) -> None:
+                 cannot_post: str = "", autosave_ms: int = AUTOSAVE_MS) -> None:
+        """``cannot_post``: why the plugin cannot post this reply now (no account set up), shown from the start."""
         super().__init__(parent)
-        self.app, self.item, self.where, self._post = app, item, where, post
+        self.app, self.item, self.where, self._post, self.cannot_post = app, item, where, post, cannot_post
         self.platform = item.get("plugin") if item.get("plugin") in LIMITS else None
         self.findings: list[Finding] = []
         self.as_thread = False
@@ -96,6 +97,9 @@ class Composer(QDialog):
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
+        self.status = QLabel(wordWrap=True)
+        self.status.setAccessibleName("What happened")
+        layout.addWidget(self.status)
         layout.addLayout(self._buttons())
 
         if saved:
@@ -107,6 +111,8 @@ class Composer(QDialog):
         self._dirty = False
         self.editor.textChanged.connect(self._edited)
         self.recheck()
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        self.editor.setFocus()  # typing starts in the reply, however the composer was opened
 
         self.autosave = QTimer(self, interval=autosave_ms, timeout=self.save)
         self.autosave.start()
@@ -179,6 +185,7 @@ class Composer(QDialog):
         layout.addWidget(self.origin)
 
         self.editor = QPlainTextEdit()
+        self.editor.setTabChangesFocus(True)  # Tab moves on to the checks and the buttons, as everywhere else
         self.editor.setAccessibleName("Your reply")
         self.editor.setPlaceholderText("Thank them, say what you know or will do, and invite them to keep talking.")
         layout.addWidget(self.editor, 3)
@@ -222,25 +229,26 @@ class Composer(QDialog):
 
     def _buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        row.addWidget(self.status, 1)
-        self.discard_button = QPushButton("Discard draft", clicked=self.discard)
-        row.addWidget(self.discard_button)
+        self.discard_button = QPushButton("Discard draft…", clicked=self.discard)
+        self.discard_button.setToolTip("Clear the reply and forget the saved draft (asks first)")
+        row.addWidget(self.discard_button)  # far from Post, and it asks first
+        row.addStretch(1)
+        self.replied_button = QPushButton("Mark as replied", clicked=self.mark_replied)
+        self.replied_button.setToolTip("When you have posted your reply on the site itself")
+        self.copy_only_button = QPushButton("Copy reply", clicked=self.copy_reply)
+        self.copy_only_button.setToolTip("Copy the reply, to paste it wherever you answer this post")
+        self.copy_button = QPushButton("Copy and open the post", clicked=self.copy_and_open)
+        self.copy_button.setEnabled(bool(self.item.get("url")))
+        for button in (self.replied_button, self.copy_only_button, self.copy_button):
+            row.addWidget(button)
+        self.post_button = None
         if self._post is not None:
             self.post_button = QPushButton(f"Post on {self.where}…", clicked=self.post)
             self.post_button.setAccessibleName(f"Post the reply on {self.where}")
             self.post_button.setDefault(True)
             row.addWidget(self.post_button)
-        else:
-            self.post_button = None
-        self.copy_button = QPushButton("Copy and open the post", clicked=self.copy_and_open)
-        self.copy_button.setEnabled(bool(self.item.get("url")))
-        self.replied_button = QPushButton("Mark as replied", clicked=self.mark_replied)
-        self.replied_button.setToolTip("When you have posted your reply on the site itself")
         close = QPushButton("Close", clicked=self.reject)
-        for button in (self.copy_button, self.replied_button, close):
-            row.addWidget(button)
+        row.addWidget(close)
         return row
 
     # ---- checks --------------------------------------------------------------------------------
@@ -289,11 +297,18 @@ class Composer(QDialog):
         self.finding_list.blockSignals(False)
         self.editor.setExtraSelections(marks)
         self.fix_button.setEnabled(False)
-        blockers = [f for f in self.findings if f.severity == "block"]
+        blockers = self.blockers()
+        reason = "Fix the items marked “Must fix” first." if blockers else ""
+        for button in (self.post_button, self.copy_only_button, self.copy_button, self.replied_button):
+            if button is not None:
+                button.setToolTip(reason or button.toolTip())
         if self.post_button is not None:
-            self.post_button.setEnabled(bool(text.strip()) and not blockers)
-            self.post_button.setToolTip("Fix the items marked “Must fix” first." if blockers else "")
-        self.status.setText(f"{len(blockers)} thing(s) to fix before posting." if blockers else "")
+            self.post_button.setEnabled(bool(text.strip()) and not blockers and not self.cannot_post)
+        self.copy_only_button.setEnabled(bool(text.strip()) and not blockers)
+        self.copy_button.setEnabled(bool(self.item.get("url")) and not blockers)
+        self.replied_button.setEnabled(not blockers or not text.strip())
+        self.status.setText(f"{len(blockers)} thing(s) to fix before this reply can leave the app: "
+                            + "; ".join(f.message for f in blockers) if blockers else self.cannot_post)
 
     def _underline(self, finding: Finding) -> QTextEdit.ExtraSelection:
         mark = QTextEdit.ExtraSelection()
@@ -363,6 +378,9 @@ class Composer(QDialog):
             self.status.setText(f"Your draft could not be saved: {exc}")
 
     def discard(self) -> None:
+        if self.editor.toPlainText().strip() and QMessageBox.question(
+                self, "Discard draft", "Clear this reply and forget the saved draft?") != QMessageBox.StandardButton.Yes:
+            return
         with self.app.store.write() as db:
             drafts.discard_draft(db, self.item["id"], clock.now_iso())
         self._dirty = False
@@ -384,12 +402,22 @@ class Composer(QDialog):
         text = self.editor.toPlainText().strip()
         return split_thread(text, self.platform) if self.as_thread else ([text] if text else [])
 
+    def blockers(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "block"]
+
+    def _held_back(self, what: str) -> bool:
+        """Whether a "Must fix" finding stands; if so nothing leaves the composer, and the status says why."""
+        self.recheck(with_model=True)
+        blockers = self.blockers()
+        if blockers:
+            self.status.setText(f"Not {what}: fix what is marked “Must fix” first ("
+                                + "; ".join(f.message for f in blockers) + ").")
+        return bool(blockers)
+
     def post(self) -> None:
         """Post through the plugin after an explicit yes; a failure keeps the window and the text."""
-        self.recheck(with_model=True)
         parts = self.parts()
-        blockers = [f for f in self.findings if f.severity == "block"]
-        if not parts or blockers or self._post is None:
+        if self._held_back("posted") or not parts or self._post is None or self.cannot_post:
             return
         shown = "\n\n".join(parts)
         what = f"this thread of {len(parts)} posts" if len(parts) > 1 else "this reply"
@@ -410,13 +438,24 @@ class Composer(QDialog):
         self.recheck()
         self.status.setText(f"Not posted: {error} Your draft is kept.")
 
-    def copy_and_open(self) -> None:
+    def copy_reply(self) -> bool:
+        if self._held_back("copied"):
+            return False
         QGuiApplication.clipboard().setText("\n\n".join(self.parts()))
-        QDesktopServices.openUrl(QUrl(self.item["url"]))
-        self.status.setText("Copied. Paste it on the site, then press “Mark as replied”.")
+        self.status.setText("Copied. Paste it where you answer the post, then press “Mark as replied”.")
+        return True
+
+    def copy_and_open(self) -> None:
+        if not self.copy_reply():
+            return
+        problem = open_address(self.item["url"])
+        self.status.setText(f"Copied, but the post did not open. {problem}" if problem else
+                            "Copied. Paste it on the site, then press “Mark as replied”.")
 
     def mark_replied(self) -> None:
         text = "\n\n".join(self.parts())
+        if text and self._held_back("marked as replied"):
+            return
         with self.app.store.write() as db:
             drafts.record_posted(db, self.item["id"], self.platform or self.item.get("plugin"), text,
                                  clock.now_iso())

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 from networked_councillor.core.errors import NcError
 from networked_councillor.training.handouts import HANDOUTS, handout_document, write_handout
 from networked_councillor.ui.errors import explain
+from networked_councillor.ui.links import open_address
 from networked_councillor.ui.widgets.detail import SafeTextBrowser
 
 
@@ -40,7 +39,7 @@ class HelpViewer(QDialog):
         self.contents.setMaximumWidth(220)
         self.page = SafeTextBrowser()
         self.page.setAccessibleName("Document")
-        self.page.link_activated.connect(_open_web_link)
+        self.page.link_activated.connect(open_address)
         splitter = QSplitter()
         splitter.addWidget(self.contents)
         splitter.addWidget(self.page)
@@ -78,7 +77,3 @@ class HelpViewer(QDialog):
             return
         QMessageBox.information(self, "Save as PDF", f"Saved {path}.")
 
-
-def _open_web_link(url: QUrl) -> None:
-    if url.scheme() in ("http", "https"):
-        QDesktopServices.openUrl(url)

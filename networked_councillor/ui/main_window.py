@@ -6,7 +6,7 @@ import sys
 from datetime import timedelta
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -37,6 +37,7 @@ from networked_councillor.tagger.topics import default_topics
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.itemmodels.inbox import TOPICS, InboxModel, ItemIdRole
 from networked_councillor.ui.itemmodels.sources import SourceStatusModel, configure_view
+from networked_councillor.ui.links import OPENABLE, open_address
 from networked_councillor.ui.tasks import TaskRunner
 from networked_councillor.ui.theme import THEMES, apply_theme
 from networked_councillor.ui.widgets.chips import TopicChipDelegate
@@ -474,18 +475,25 @@ class MainWindow(QMainWindow):
             self.detail.topic_menu.popup(self.detail.topic_button.mapToGlobal(self.detail.topic_button.rect().bottomLeft()))
 
     def open_link(self, url: QUrl) -> None:
-        if url.scheme() not in ("http", "https", "mailto"):
+        """A link inside a post: asked first, as a post's words may hide where a link goes."""
+        if url.scheme().lower() not in OPENABLE:
+            self.statusBar().showMessage(open_address(url) or "", 10000)
             return
         answer = QMessageBox.question(self, "Open link", f"Open this link in your web browser?\n\n{url.toString()}")
         if answer == QMessageBox.StandardButton.Yes:
-            QDesktopServices.openUrl(url)
+            self._say_if_not_opened(url)
 
     def open_in_browser(self) -> None:
         item = self.detail.item
         if item and item.get("url"):
-            QDesktopServices.openUrl(QUrl(item["url"]))
+            self._say_if_not_opened(QUrl(item["url"]))
         elif item:
             self.statusBar().showMessage("This item has no web address.", 5000)
+
+    def _say_if_not_opened(self, url: QUrl) -> None:
+        problem = open_address(url)
+        if problem:
+            self.statusBar().showMessage(problem, 15000)
 
     def reply(self) -> None:
         """Open the composer for the item shown (one per item: asking again brings it back to the front)."""
@@ -499,7 +507,12 @@ class MainWindow(QMainWindow):
             plugin = self.app.registry.get(item["plugin"])
             where = plugin.name if plugin is not None else item.get("source_name") or "the site"
             can_post = callable(getattr(plugin, "reply", None))
-            composer = Composer(self, self.app, item, where=where, post=self.post_reply if can_post else None)
+            try:
+                cannot_post = self.app.pipeline(tagger=None).reply_unavailable(item["id"]) if can_post else ""
+            except NcError as exc:
+                cannot_post = str(exc)
+            composer = Composer(self, self.app, item, where=where, post=self.post_reply if can_post else None,
+                                cannot_post=cannot_post)
             composer.replied.connect(lambda item_id: self.data_changed("items"))
             composer.finished.connect(lambda _result, item_id=item["id"]: self.composers.pop(item_id, None))
             self.composers[item["id"]] = composer

@@ -167,19 +167,15 @@ class SettingsDialog(QDialog):
         path, _ = QFileDialog.getOpenFileName(self, "Import feeds from OPML", "", "OPML files (*.opml *.xml)")
         if not path:
             return
+        plugin = self.app.registry.get("rss")
         try:
-            found = self.app.registry.get("rss").import_sources(Path(path).read_bytes())
+            found = plugin.import_sources(Path(path).read_bytes())
             with self.app.store.write() as db:
-                existing = {json.dumps(r.config, sort_keys=True) for r in source_store.all_sources(db)}
-                added = 0
-                for name, config in found:
-                    if json.dumps(config, sort_keys=True) not in existing:
-                        source_store.add(db, "rss", name, config, clock.now_iso())
-                        added += 1
+                imported = source_config.import_sources(db, "rss", plugin.config_fields, found, clock.now_iso())
         except (NcError, OSError) as exc:
             explain(self, exc)
             return
-        QMessageBox.information(self, "Import", f"Added {added} feeds ({len(found) - added} were already there).")
+        QMessageBox.information(self, "Import", imported.summary())
         self._sources_changed()
 
     def _sources_changed(self) -> None:

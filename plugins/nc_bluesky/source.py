@@ -53,6 +53,7 @@ MAX_QUERY_CHARS = 250
 MAX_PAGES = 10
 RETRIES = 3
 MAX_WAIT = 60.0
+NO_ACCOUNT = "To reply on Bluesky from the app, add your Bluesky handle and an app password in Settings > Sources."
 SIGN_IN_NEEDED = ("Bluesky only lets signed-in accounts search posts, so ward search is off until you add your "
                   "Bluesky handle and an app password in Settings > Sources.")
 
@@ -330,6 +331,11 @@ class BlueskySource:
 
     # ---- replying --------------------------------------------------------------------
 
+    def reply_unavailable(self) -> str:
+        if not self.handle:
+            return NO_ACCOUNT
+        return ""
+
     def reply(self, target: ReplyTarget, text: str) -> ReplyResult:
         """Post ``text`` as a reply to ``target``, in the right place of its thread."""
         text = text.strip()
@@ -341,7 +347,7 @@ class BlueskySource:
                               hint="Shorten it, or split it into a short thread.")
         client = self.client()
         if client is None:
-            raise SourceError("To reply on Bluesky, add your handle and an app password in Settings > Sources.")
+            raise SourceError(NO_ACCOUNT)
         parent = self._current_post(target.external_id)
         parent_ref = {"uri": parent["uri"], "cid": parent["cid"]}
         root = (parent.get("record") or {}).get("reply", {}).get("root") or parent_ref
