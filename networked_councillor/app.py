@@ -38,6 +38,7 @@ class App:
         self.training = False
         """In training mode posting is simulated (`training.workspace` sets this)."""
         self.progress = None
+        self._demo_memory: dict[str, str] = {}
         from networked_councillor.demo import start_demo_services
 
         start_demo_services(self)
@@ -62,8 +63,14 @@ class App:
     def pipeline(self, **kwargs) -> Pipeline:
         kwargs.setdefault("tagger", self.tagger_or_none())
         kwargs.setdefault("simulate_posting", self.training)
-        kwargs.setdefault("secrets_for", _secrets_for)
+        kwargs.setdefault("secrets_for", self._secrets_for)
         return Pipeline(self.store, self.registry, **kwargs)
+
+    def _secrets_for(self, row: SourceRow) -> SecretStore:
+        """Each source's secrets: the keyring's, but for the demo ward's pretend account, which lives in memory."""
+        from networked_councillor.demo import demo_secrets
+
+        return demo_secrets(row, self._demo_memory) or source_secrets(row)
 
     def close(self) -> None:
         for callback in self.on_close:
@@ -75,10 +82,3 @@ class App:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _secrets_for(row: SourceRow) -> SecretStore:
-    """Each source's secrets: the keyring's, but for the demo ward's pretend account, which lives in memory."""
-    from networked_councillor.demo import demo_secrets
-
-    return demo_secrets(row) or source_secrets(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import shutil
 import sys
 import textwrap
@@ -17,14 +18,23 @@ from typing import Any
 from networked_councillor import __version__, cli_casework, cli_model, cli_privacy, cli_training
 from networked_councillor.core import clock, source_config
 from networked_councillor.core.errors import ConfigError, FetchBusy, NcError
+from networked_councillor.cli_args import MAX_ID, count_between
+from networked_councillor.core.files import read_json
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
 from networked_councillor.plugin_api.source import ConfigField
 
 EXIT_OK, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A mistake on the command line is one line and exit 2 (argparse prints the whole usage first)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_ERROR, f"Error: {message}. See `{self.prog} --help`.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="networked-councillor",
         description="Hear what your ward is saying, answer conversationally, and turn it into casework. "
         "With no command, opens the desktop app.",
@@ -70,12 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     search = items.add_parser("search", help="full-text search (words, \"phrases\", OR, NOT, prefix*)")
     search.add_argument("query")
     for sub in (lst, search):
-        sub.add_argument("--limit", type=int, default=20)
+        sub.add_argument("--limit", type=count_between(1, 100_000), default=20)
         sub.add_argument("--all", action="store_true", help="include items below the ward relevance threshold")
         sub.add_argument("--json", action="store_true", help="print JSON Lines")
     lst.add_argument("--source", metavar="ID")
     show = items.add_parser("show", help="one item in full, with why it is relevant")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=count_between(1, MAX_ID))
 
     ward = commands.add_parser("ward", help="show and edit the ward profile").add_subparsers(
         dest="action", metavar="ACTION", required=True)
@@ -127,6 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # a fault of the app's, not of the input: one line here, the details in the log
+        logging.getLogger(__name__).exception("`%s` failed unexpectedly", args.command)
+        print(f"Error: something went wrong that the app did not expect ({type(exc).__name__}: {exc}). "
+              "The details are in the log file in the app's data folder.", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -368,10 +383,7 @@ def cmd_ward(app, args) -> int:
         if args.field == "boundary":
             from networked_councillor.core.geo import Boundary
 
-            try:
-                ward.boundary = json.loads(Path(args.value).read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise ConfigError(f"Could not read a GeoJSON boundary from {args.value}: {exc}") from exc
+            ward.boundary = read_json(args.value, "a GeoJSON boundary")
             Boundary(ward.boundary)
         else:
             setattr(ward, args.field, args.value)

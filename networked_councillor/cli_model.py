@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from networked_councillor.cli_args import MAX_ID, count_between
 from networked_councillor.core import clock, paths
 from networked_councillor.core.errors import ConfigError, NcError, TaggerError
 
@@ -33,7 +34,7 @@ def add_parsers(commands) -> None:
     setting.add_argument("key", choices=("variant", "encoder", "sentiment"))
     setting.add_argument("value", help="variant: auto|int8|fp32; encoder/sentiment: a folder, or 'default'")
     correct = model.add_parser("correct", help="correct an item's topic or sentiment (teaches the model)")
-    correct.add_argument("item", type=int)
+    correct.add_argument("item", type=count_between(1, MAX_ID))
     correct.add_argument("--topic")
     correct.add_argument("--sentiment", choices=("negative", "neutral", "positive"))
 

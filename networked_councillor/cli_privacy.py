@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from networked_councillor.cli_args import count_between
 from networked_councillor.core import clock
 from networked_councillor.core.privacy import (
     PersonQuery,
@@ -33,8 +34,8 @@ def add_parsers(commands) -> None:
             sub.add_argument("--yes", action="store_true", help="do not ask before erasing")
             sub.add_argument("--record", type=Path, help="also save the erasure record (who, what) to this file")
     retention = privacy.add_parser("retention", help="show or set how long posts and contact details are kept")
-    retention.add_argument("--days", type=int, help="keep posts this many days (0 keeps everything)")
-    retention.add_argument("--contact-days", type=int, help="keep residents' contact details this many days "
+    retention.add_argument("--days", type=count_between(0, 36_500), help="keep posts this many days (0 keeps everything)")
+    retention.add_argument("--contact-days", type=count_between(0, 36_500), help="keep residents' contact details this many days "
                            "after their issue closes (0 keeps them)")
     retention.add_argument("--apply", action="store_true", help="apply the settings now")
 

@@ -54,6 +54,26 @@ def qt_application(qapp):
 
 
 @pytest.fixture(autouse=True)
+def no_unexpected_dialogs(monkeypatch):
+    """A dialog nobody answers would hang the run (offscreen, no one can click it): fail the test instead. A
+    test that expects one answers it with its own monkeypatch, which takes precedence."""
+    from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
+
+    def refuse(name):
+        def modal(*args, **kwargs):
+            words = [a for a in args if isinstance(a, str)]
+            raise AssertionError(f"an unexpected modal {name} opened: {words[:2]}")
+        return modal
+
+    for owner, names in ((QMessageBox, ("question", "warning", "critical", "information", "about")),
+                         (QInputDialog, ("getText", "getItem", "getInt", "getMultiLineText")),
+                         (QFileDialog, ("getOpenFileName", "getSaveFileName", "getExistingDirectory")),
+                         (QDialog, ("exec",))):
+        for name in names:
+            monkeypatch.setattr(owner, name, refuse(f"{owner.__name__}.{name}"))
+
+
+@pytest.fixture(autouse=True)
 def set_clock():
     """Each test starts at `TEST_NOW`; a test may move the clock, and the next one starts afresh."""
     clock.set_now(TEST_NOW)

@@ -63,7 +63,7 @@ def test_export_every_format_from_the_command_line(capsys, demo_data, tmp_path):
                        "--out", str(tmp_path / "r.pdf"))
     assert code == 0 and (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF") and "page(s)" in out
     code, _, err = run(capsys, "issues", "export", "--format", "csv", "--out", str(tmp_path / "no" / "x.csv"))
-    assert code != 0 and "Nothing was exported" in err
+    assert code != 0 and "nothing was saved" in err
 
 
 def test_export_chooses_issues_by_status(capsys, demo_data, tmp_path):

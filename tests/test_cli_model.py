@@ -14,13 +14,13 @@ def run(capsys, *args):
 def test_classify_a_text_file_into_json_lines_in_order(capsys, tmp_path):
     source = tmp_path / "posts.txt"
     source.write_text("Bins missed again on Elm Road, third week running\n"
-                      "Lovely new benches in the park, thank you council\n"
+                      "The new trees in the park look lovely, thank you council\n"
                       "Planning committee meets on Tuesday at 7pm\n", encoding="utf-8")
     out = tmp_path / "tags.jsonl"
     code, printed, _ = run(capsys, "model", "classify", "--in", str(source), "--out", str(out))
     assert code == 0 and "Tagged 3 texts" in printed
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["text"][:4] for r in rows] == ["Bins", "Love", "Plan"]
+    assert [r["text"][:4] for r in rows] == ["Bins", "The ", "Plan"]
     assert [r["topic"] for r in rows] == ["bins_recycling", "trees_parks_green_spaces", "planning_development"]
     assert [r["sentiment"] for r in rows] == ["negative", "positive", "neutral"]
     first = rows[0]

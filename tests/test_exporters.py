@@ -85,7 +85,9 @@ def test_xlsx_has_no_formula_cells_and_keeps_numbers_and_dates(casework, tmp_pat
     assert header == list(FIELDS) and sheet.max_row == len(ids) + 3
     cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
     assert not [c for c in cells if c.data_type == "f"], "no cell is a formula"
-    assert not [c for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@", "\t"))]
+    hostile = [c for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@", "\t"))]
+    assert {c.value for c in hostile} >= set(HOSTILE[:4]), "shown as typed: no apostrophe to see"
+    assert all(c.data_type == "s" and c.quotePrefix for c in hostile), "text, and it stays text when edited"
     lat = header.index("lat")
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] and r[lat] is not None)
     assert row[lat] == 52.2841 and isinstance(row[lat], float)
@@ -171,5 +173,19 @@ def test_a_leading_tab_or_return_from_another_source_is_neutralised_in_both_file
     write_xlsx([record], tmp_path / "r.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
     values = dict(zip(FIELDS, (c.value for c in sheet[2])))
-    assert values["title"] == "'\tcmd" and values["linked_posts"] == "'=evil" and values["lat"] == -1.5
+    assert values["title"] == "\tcmd" and values["linked_posts"] == "=evil" and values["lat"] == -1.5
     assert not [c for c in sheet[2] if c.data_type == "f"]
+    assert all(c.quotePrefix for c in sheet[2] if isinstance(c.value, str) and c.value[0] in "\t\r=-")
+
+
+def test_a_semicolon_cannot_split_a_csv_cell_into_a_formula(tmp_path):
+    """Excel in much of Europe splits CSV cells at semicolons: ``x;=1+1`` unquoted would become a formula cell."""
+    from networked_councillor.exporters.tabular import write_csv
+
+    record = dict.fromkeys(FIELDS) | {"reference": "MI-0001", "title": "x;=1+1", "description": "a;b",
+                                      "lat": 52.28, "linked_posts": [], "notes": []}
+    write_csv([record], tmp_path / "r.csv")
+    line = (tmp_path / "r.csv").read_text(encoding="utf-8-sig").splitlines()[1]
+    assert '"x;=1+1"' in line and '"a;b"' in line and ",52.28," in line, "text quoted, numbers left as numbers"
+    for cell in line.replace('""', "").split('"')[0::2]:  # what lies outside the quotes
+        assert ";" not in cell

@@ -110,22 +110,24 @@ def test_the_pipeline_stores_embeddings_and_retagging_reuses_them(store, server,
 
 def test_a_correction_changes_a_later_prediction_after_retraining(store, server, tmp_path):
     chained = "The swings at the rec have been chained up for a month now"
-    _store_with_items(store, server, ["Swings at the rec have been chained up for weeks, when will they be fixed?"])
+    _store_with_items(store, server, ["Swings at the rec have been chained up for weeks, when will they be fixed?",
+                                      "The slide and climbing frame at the rec playground are taped off again, the "
+                                      "kids have nowhere to play"])
     tagger = load_tagger(store, tmp_path)
     pipeline(store, tagger=tagger).fetch()
     before = tagger.tag([chained])[0].topics[0][0]
     assert before != "schools_children"
-    (item,) = item_rows(store)
-    with store.write() as db:
-        tag_store.correct(db, item["id"], "topic", "schools_children", clock.now_iso())
-    assert item_rows(store)[0]["topic"] == "schools_children"  # the correction wins at once
+    with store.write() as db:  # a councillor corrects the two playground posts
+        for item in item_rows(store):
+            tag_store.correct(db, item["id"], "topic", "schools_children", clock.now_iso())
+    assert {row["topic"] for row in item_rows(store)} == {"schools_children"}  # the correction wins at once
     retrain(store, tmp_path)
     assert (tmp_path / "models" / "model.json").is_file()
     after = load_tagger(store, tmp_path)
     assert after.version != tagger.version
     assert after.tag([chained])[0].topics[0][0] == "schools_children"
     retag(store, after)
-    assert item_rows(store)[0]["topic"] == "schools_children"  # and no re-tag undoes it
+    assert {row["topic"] for row in item_rows(store)} == {"schools_children"}  # and no re-tag undoes it
 
 
 def test_missing_or_wrong_model_folders_give_clear_errors(tmp_path):

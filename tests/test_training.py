@@ -10,7 +10,7 @@ import httpx
 import pytest
 from helpers import close_app
 from localserver import Reply
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from networked_councillor.core import netguard
@@ -82,6 +82,17 @@ def test_the_training_window_says_nothing_is_sent_and_lists_the_exercises(traine
     assert trainer.training_banner.isVisible() and trainer.exercise_panel.isVisible()
     assert trainer.exercise_panel.exercise_list.count() == len(ex.EXERCISES)
     assert all(not any(done(trainer, e.id)) for e in ex.EXERCISES), "nothing is done at the start"
+
+
+def test_the_banners_buttons_show_the_exercises_and_reset_the_workspace(trainer, qtbot):
+    trainer.exercise_panel.hide()
+    qtbot.mouseClick(trainer.training_banner.exercises_button, Qt.MouseButton.LeftButton)
+    assert trainer.exercise_panel.isVisible()
+    trainer.pin_action.trigger()
+    qtbot.mouseClick(trainer.training_banner.reset_button, Qt.MouseButton.LeftButton)  # asks first: answered Yes
+    assert "Training workspace reset" in trainer.statusBar().currentMessage()
+    with trainer.app.store.read() as db:
+        assert db.execute("SELECT count(*) FROM items WHERE pinned = 1").fetchone()[0] == 0
 
 
 def test_listen_first(trainer):

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtWidgets import QMenu
 
 from helpers import add_source, close_app
@@ -100,12 +100,12 @@ def test_snooze_hides_until_then_and_pin_shows_in_pinned(window):
     assert ids_shown(window) == [item_id]
 
 
-def test_saving_a_search_adds_a_view(window, monkeypatch):
+def test_saving_a_search_adds_a_view(window, monkeypatch, qtbot):
     from PySide6.QtWidgets import QInputDialog
 
     window.filter_bar.topic.setCurrentIndex(window.filter_bar.topic.findData("parking"))
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Parking rows", True))
-    window.save_search_action.trigger()
+    qtbot.mouseClick(window.filter_bar.save_button, Qt.MouseButton.LeftButton)  # the button, not only the menu
     saved = rows_where(window, "SELECT value FROM settings WHERE key = 'saved_views'")
     assert json.loads(saved[0]["value"])[0]["filter"]["topic"] == "parking"
     window.set_filter(InboxFilter(view="all"))

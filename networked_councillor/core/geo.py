@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from networked_councillor.core.errors import ConfigError
@@ -46,13 +47,27 @@ def _polygons(obj: dict[str, Any]) -> list[list[Ring]]:
 
 
 def _rings(coords: Any) -> list[Ring]:
-    try:
-        rings = [[(float(p[0]), float(p[1])) for p in ring] for ring in coords]
-    except (TypeError, ValueError, IndexError):
-        raise ConfigError("The ward boundary has malformed coordinates.") from None
+    if not isinstance(coords, list) or not all(isinstance(ring, list) for ring in coords):
+        raise ConfigError("The ward boundary has malformed coordinates (each ring must be a list of points).")
+    rings = [[_point(p) for p in ring] for ring in coords]
     if not rings or any(len(r) < 4 for r in rings):
         raise ConfigError("The ward boundary has a ring with fewer than four points.")
     return rings
+
+
+def _point(value: Any) -> tuple[float, float]:
+    """A [longitude, latitude] pair of real numbers on the Earth (GeoJSON order)."""
+    if not isinstance(value, list) or len(value) < 2 or not all(_number(v) for v in value[:2]):
+        raise ConfigError(f"The ward boundary has a point that is not [longitude, latitude]: {str(value)[:60]}.")
+    lon, lat = float(value[0]), float(value[1])
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        raise ConfigError(f"The ward boundary has a point off the map: [{lon}, {lat}] (longitude first, then "
+                          "latitude, as GeoJSON has them).")
+    return lon, lat
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _in_ring(x: float, y: float, ring: Ring) -> bool:

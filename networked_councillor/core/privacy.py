@@ -34,6 +34,7 @@ from sqlite_utils import Database
 
 from networked_councillor.core import audit, casework
 from networked_councillor.core.errors import ConfigError, ExportError, StoreError
+from networked_councillor.core.files import write_whole
 from networked_councillor.core.normalise import dumps, html_to_text
 from networked_councillor.core.retention import remove_unreferenced, secure_delete
 from networked_councillor.store.items import _chunks
@@ -625,9 +626,5 @@ def _readable(value: Any, indent: str = "") -> Iterator[str]:
 
 
 def _write(path: Path, text: str) -> Path:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ExportError(f"Could not write {path} ({exc.strerror or exc}).",
-                          hint="Choose a folder you can save to.") from exc
+    write_whole(path, lambda file: file.write_text(text, encoding="utf-8"), ExportError)
     return path

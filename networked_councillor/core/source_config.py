@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -28,19 +29,37 @@ def coerce(field: ConfigField, value: Any) -> Any:
         return text in ("1", "true", "yes", "on")
     if field.kind == "int":
         try:
-            return int(value)
-        except (TypeError, ValueError):
+            number = int(value)
+        except (TypeError, ValueError, OverflowError):
             raise ConfigError(f"{field.label} must be a whole number.") from None
+        if isinstance(value, bool) or not field.minimum <= number <= field.maximum:
+            raise ConfigError(f"{field.label} must be a whole number from {field.minimum:,} to {field.maximum:,}.")
+        return number
     if field.kind == "list":
         items = value if isinstance(value, (list, tuple)) else str(value).replace("\n", ",").split(",")
         return [str(v).strip() for v in items if str(v).strip()]
     value = str(value).strip()
     if field.kind == "choice" and field.choices and value not in field.choices:
         raise ConfigError(f"{field.label} must be one of: {', '.join(field.choices)}.")
-    if field.kind == "url" and value and not value.startswith(("http://", "https://", "file:")):
+    if field.kind == "url" and value:
+        value = web_address(field, value)
+    return value
+
+
+def web_address(field: ConfigField, value: str) -> str:
+    """A whole http(s) address with a host (or a file: one, for a feed saved on this computer)."""
+    wrong = ConfigError(f"{field.label} must be a web address, such as https://www.example.gov.uk.")
+    if not value.startswith(("http://", "https://", "file:")):
         if "://" in value or " " in value or "." not in value.split("/")[0]:
-            raise ConfigError(f"{field.label} must be a web address, such as https://www.example.gov.uk.")
+            raise wrong
         value = "https://" + value  # typed as people say it: "mastodon.social"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError:
+        raise wrong from None
+    if parts.scheme in ("http", "https") and not parts.hostname or any(c.isspace() for c in value):
+        raise wrong
     return value
 
 

@@ -6,7 +6,6 @@ can trust it. Stored in the database and importable from a JSON file.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -56,12 +55,12 @@ class WardProfile:
 
     @classmethod
     def load(cls, path: Path) -> WardProfile:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"Could not read the ward file {path} ({exc.strerror}).") from exc
-        except ValueError as exc:
-            raise ConfigError(f"The ward file {path} is not valid JSON: {exc}.") from exc
+        from networked_councillor.core.files import read_json
+
+        data = read_json(path, "a ward profile")
+        if isinstance(data, dict) and "name" not in data:
+            raise ConfigError(f"{path} is not a ward profile: it has no name.",
+                              hint="Use a file written by `ward export` or Settings > Ward.")
         return cls.from_dict(data)
 
     def validate(self) -> None:
@@ -104,8 +103,15 @@ class WardProfile:
         return False
 
 
+MAX_TERM_CHARS = 100
+"""The longest place, street or handle a ward needs; longer is a slip of the paste."""
+
+
 def normalise_term(kind: str, term: str) -> str:
     term = " ".join(term.split())
+    if len(term) > MAX_TERM_CHARS:
+        raise ConfigError(f"“{term[:40]}…” is too long for a place, street, postcode, hashtag or handle "
+                          f"(at most {MAX_TERM_CHARS} characters).")
     if kind == "postcodes":
         term = postcodes.normalise(term)
         try:

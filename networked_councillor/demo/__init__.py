@@ -104,11 +104,10 @@ def start_demo_services(app) -> None:
                                                       "service": app.demo_bluesky.url})
 
 
-def demo_secrets(row) -> SecretStore | None:
-    """The demo Bluesky source's pretend account, kept in memory; None for every other source."""
+def demo_secrets(row, memory: dict[str, str]) -> SecretStore | None:
+    """The demo Bluesky source's pretend account, kept in ``memory`` (one per app: a session belongs to the one
+    demo service that issued it); None for every other source."""
     if row.id != DEMO_BLUESKY or not row.config.get("demo"):
         return None
-    return SecretStore(row.id, memory=_DEMO_MEMORY)
-
-
-_DEMO_MEMORY: dict[str, str] = {"app_password": DEMO_APP_PASSWORD}
+    memory.setdefault("app_password", DEMO_APP_PASSWORD)
+    return SecretStore(row.id, memory=memory)

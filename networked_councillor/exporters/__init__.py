@@ -11,7 +11,6 @@ data, and the file's name.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from networked_councillor.core import audit, clock
 from networked_councillor.core.errors import ConfigError
+from networked_councillor.core.files import put_in_place, staged
 from networked_councillor.exporters.jsonexport import write_json
 from networked_councillor.exporters.records import carries_contact, export_records
 from networked_councillor.exporters.tabular import write_csv, write_xlsx
@@ -55,48 +55,11 @@ def export_issues(store: Store, fmt: str, path: str | os.PathLike, *, issue_ids:
         records = export_records(db, issue_ids, include_personal=include_personal, today=clock.today())
         ward = settings_store.load_ward(db).name
     personal = any(carries_contact(r) for r in records)
-    staged = _stage(target, lambda tmp: WRITERS[fmt](records, tmp, ward))
-    try:
+    with staged(target) as file:
+        WRITERS[fmt](records, file, ward)
         with store.write() as db:
             audit.record(db, "export", f"Exported {len(records)} issue(s) as {fmt.upper()} to {target.name}",
                          clock.now_iso(), records=len(records), personal_data=personal,
                          detail={"format": fmt, "file": target.name, "personal_data_requested": include_personal})
-            _move_into_place(staged, target)  # inside the transaction: no file, no audit entry
-    finally:
-        staged.unlink(missing_ok=True)
+            put_in_place(file, target)  # inside the transaction: no file, no audit entry
     return ExportResult(count=len(records), path=target, personal_data=personal)
-
-
-def _stage(target: Path, write: Callable[[Path], None]) -> Path:
-    """The file written completely (and flushed to disk) beside ``target``; nothing left behind on failure."""
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise _write_error(target, exc) from exc
-    os.close(handle)
-    staged = Path(name)
-    try:
-        write(staged)
-        with open(staged, "rb+") as written:
-            os.fsync(written.fileno())
-    except OSError as exc:
-        staged.unlink(missing_ok=True)
-        raise _write_error(target, exc) from exc
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
-    return staged
-
-
-def _move_into_place(staged: Path, target: Path) -> None:
-    try:
-        os.replace(staged, target)
-    except OSError as exc:
-        raise _write_error(target, exc) from exc
-
-
-def _write_error(target: Path, exc: OSError) -> ConfigError:
-    reason = exc.strerror or type(exc).__name__
-    return ConfigError(f"Could not write {target.name} in {target.parent} ({reason}). Nothing was exported.",
-                       hint="Check that the folder exists, that you may save files there and that the disk "
-                            "has room, or choose another folder.")

@@ -18,8 +18,8 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from networked_councillor.core import audit, clock
-from networked_councillor.core.errors import ConfigError, ExportError
-from networked_councillor.exporters import _stage
+from networked_councillor.core.errors import ExportError
+from networked_councillor.core.files import put_in_place, staged, write_whole
 from networked_councillor.exporters.report_charts import FEELING_COLOURS, BarChart, draw_bar_chart, draw_figures
 from networked_councillor.exporters.report_data import ReportData, ward_report_data
 from networked_councillor.exporters.report_layout import (
@@ -77,28 +77,22 @@ def export_ward_report(store: Store, path: str | Path, start: date, end: date, *
     today = today or clock.utcnow().date()
     with store.read() as db:
         data = ward_report_data(db, start, end, today=today)
-    staged, pages = _staged_report(data, target)
-    try:
+    ensure_qt_app()
+    with staged(target, ExportError) as file:
+        pages = _draw(data, file)
         with store.write() as db:
             audit.record(db, "export", f"Ward report for {data.ward}, {period_words(start, end)} (PDF)",
                          clock.now_iso(), records=len(data.overdue) + len(data.top_items), personal_data=False,
                          detail={"format": "pdf", "report": "ward", "file": target.name, "path": str(target),
                                  "from": start.isoformat(), "to": end.isoformat(), "pages": pages})
-            _into_place(staged, target)
-    finally:
-        staged.unlink(missing_ok=True)
+            put_in_place(file, target, ExportError)
     return data, pages
 
 
 def write_ward_report(data: ReportData, path: str | Path) -> int:
     """Write the report to ``path`` (whole, or not at all) and say how many pages it has."""
-    target = _checked_target(path)
-    staged, pages = _staged_report(data, target)
-    try:
-        _into_place(staged, target)
-    finally:
-        staged.unlink(missing_ok=True)
-    return pages
+    ensure_qt_app()
+    return write_whole(_checked_target(path), lambda file: _draw(data, file), ExportError)
 
 
 def _checked_target(path: str | Path) -> Path:
@@ -111,29 +105,6 @@ def _checked_target(path: str | Path) -> Path:
         raise ExportError(f"Could not save the report: there is no folder {target.parent}.",
                           hint="Choose a folder that exists.")
     return target
-
-
-def _staged_report(data: ReportData, target: Path) -> tuple[Path, int]:
-    """The report drawn completely into a file beside ``target``, and its page count."""
-    ensure_qt_app()
-    pages = 0
-
-    def draw(file: Path) -> None:
-        nonlocal pages
-        pages = _draw(data, file)
-
-    try:
-        return _stage(target, draw), pages
-    except ConfigError as exc:  # the shared helper's words, as the error a report's caller expects
-        raise ExportError(exc.message, hint=exc.hint) from exc
-
-
-def _into_place(staged: Path, target: Path) -> None:
-    try:
-        os.replace(staged, target)
-    except OSError as exc:
-        raise ExportError(f"Could not save the report as {target} ({exc.strerror or type(exc).__name__}).",
-                          hint="If it is open in another program, close it and try again.") from exc
 
 
 def _draw(data: ReportData, file: Path) -> int:

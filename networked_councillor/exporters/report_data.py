@@ -100,15 +100,23 @@ class ReportData:
         return not self.items_heard and not self.issues_in_report
 
 
-def parse_period(start: str, end: str) -> tuple[date, date]:
-    """The CLI's ``--from``/``--to`` as dates, or a plain-English error."""
-    return _parse_day(start, "start"), _parse_day(end, "end")
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+MAX_REPORT_DAYS = 5 * 366
+
+
+def check_period(start: date, end: date) -> None:
+    """A period a ward report can cover, or a plain reason why not."""
+    if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
+        raise ConfigError(f"A ward report's dates must fall between {EARLIEST.year} and {LATEST.year}.")
+    if end < start:
+        raise ConfigError("The report's period ends before it starts.", hint="Choose an end date after the start.")
+    if (end - start).days > MAX_REPORT_DAYS:
+        raise ConfigError("A ward report covers at most five years.", hint="Choose a shorter period.")
 
 
 def ward_report_data(db: Database, start: date, end: date, *, today: date) -> ReportData:
     """Everything the ward report shows for ``start`` to ``end`` (both whole days, UTC)."""
-    if end < start:
-        raise ConfigError("The report's period ends before it starts.", hint="Choose an end date after the start.")
+    check_period(start, end)
     ward = settings_store.load_ward(db)
     names = topic_names(db)
     since, until = _day_start(start), _day_start(end + timedelta(days=1))
@@ -287,10 +295,3 @@ def _json(text: str | None) -> dict:
 
 def _day_start(day: date) -> str:
     return datetime.combine(day, time(), timezone.utc).isoformat(timespec="seconds")
-
-
-def _parse_day(text: str, which: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except (AttributeError, ValueError):
-        raise ConfigError(f"The report's {which} date {text!r} is not a date.", hint="Use YYYY-MM-DD.") from None

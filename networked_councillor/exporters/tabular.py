@@ -2,11 +2,14 @@
 
 Both are safe to open in Excel or LibreOffice:
 
-- Formula injection: any text cell that starts with ``= + - @``, a tab or a
-  carriage return gets an apostrophe in front, as OWASP advises, so a title
-  such as ``=HYPERLINK(...)`` typed by a resident is shown, never run. In the
-  XLSX the cell is also stored as text, so no cell is ever a formula. Numbers
-  (latitude, longitude) are not text and stay numbers.
+- Formula injection: a title such as ``=HYPERLINK(...)`` typed by a resident
+  is shown, never run. In the CSV any text cell that starts with ``= + - @``,
+  a tab or a carriage return gets an apostrophe in front, as OWASP advises,
+  and every text cell is quoted, so a semicolon (the separator Excel uses in
+  much of Europe) cannot split ``x;=1+1`` into a formula cell. In the XLSX
+  every text cell is stored as text, marked as typed with a leading
+  apostrophe (Excel's "quote prefix"), so it stays text even when edited, with
+  no apostrophe to see. Numbers (latitude, longitude) stay numbers.
 - Lists (linked posts, the timeline) are one cell each, an entry per line: a
   spreadsheet shows them wrapped, and a line break cannot be confused with
   text inside an entry the way a separator such as " | " could. Timeline lines
@@ -40,7 +43,7 @@ WRAPPED = {"description", "linked_posts", "notes"}
 
 def write_csv(records: Sequence[dict[str, Any]], path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, quoting=csv.QUOTE_NONNUMERIC)  # every text cell in quotes
         writer.writerow(FIELDS)
         for record in records:
             writer.writerow([_text_or_number(cell_value(record, key)) for key in FIELDS])
@@ -60,6 +63,7 @@ def write_xlsx(records: Sequence[dict[str, Any]], path: Path) -> None:
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, even if it looks like a formula or a date
+                cell.quotePrefix = cell.value.startswith(DANGEROUS_FIRST)  # and it stays text when edited
     for index, key in enumerate(FIELDS, start=1):
         _size_column(sheet, index, key)
     workbook.save(path)
@@ -94,7 +98,7 @@ def _xlsx_value(value: str | float | int | None) -> str | float | int | None:
     text = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XML cannot hold
     if len(text) > XLSX_CELL_LIMIT:
         text = text[: XLSX_CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
-    return neutralise(text)
+    return text
 
 
 def _size_column(sheet, index: int, key: str) -> None:

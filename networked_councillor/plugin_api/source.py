@@ -35,7 +35,8 @@ class ConfigField:
 
     A ``secret`` field is never stored with the rest of the config: the app
     keeps it in the OS keyring and the plugin reads it via ``api.secrets``.
-    A ``list`` field holds several values (one per line in the form).
+    A ``list`` field holds several values (one per line in the form). An
+    ``int`` field takes whole numbers from ``minimum`` to ``maximum``.
     """
 
     key: str
@@ -45,6 +46,8 @@ class ConfigField:
     default: Any = None
     help: str = ""
     choices: tuple[str, ...] = ()
+    minimum: int = 0
+    maximum: int = 100_000
 
 
 @dataclass(slots=True)

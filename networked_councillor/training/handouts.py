@@ -6,8 +6,6 @@ One source for both, so what the officer prints is what the trainee reads on scr
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
@@ -15,6 +13,7 @@ from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfW
 
 from networked_councillor.core import paths
 from networked_councillor.core.errors import ExportError
+from networked_councillor.core.files import write_whole
 from networked_councillor.exporters.pdf import ensure_qt_app
 
 HANDOUTS = {
@@ -75,15 +74,7 @@ def write_handouts(out_dir: str | Path) -> list[Path]:
 def write_handout(name: str, path: Path) -> Path:
     """One handout as an A4 PDF with page numbers, written beside ``path`` and moved into place when whole."""
     document = handout_document(name)
-    handle, staged = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".pdf.part", dir=path.parent)
-    os.close(handle)
-    try:
-        _print(document, HANDOUTS[name], Path(staged))
-        os.replace(staged, path)
-    except OSError as exc:
-        raise ExportError(f"Could not save {path} ({exc.strerror or exc}).") from exc
-    finally:
-        Path(staged).unlink(missing_ok=True)
+    write_whole(Path(path), lambda file: _print(document, HANDOUTS[name], file), ExportError)
     return path
 
 

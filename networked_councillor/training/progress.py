@@ -10,11 +10,10 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from networked_councillor.core.errors import ConfigError
+from networked_councillor.core.files import write_whole
 from networked_councillor.exporters.tabular import neutralise
 from networked_councillor.training.exercises import EXERCISES
 
@@ -74,21 +73,18 @@ class Progress:
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"current": self.current, "trainees": self.trainees}, ensure_ascii=False, indent=2)
-        handle, staged = tempfile.mkstemp(prefix=".progress-", dir=self.path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(staged, self.path)
+        write_whole(self.path, lambda file: file.write_text(text, encoding="utf-8"))
 
     def export_csv(self, path: Path) -> int:
         """One row per trainee and exercise, completed or not (UTF-8 with a BOM, so Excel reads it); rows written."""
         rows = [(trainee, exercise.id, exercise.title, "yes" if exercise.id in done else "no",
                  done.get(exercise.id, "")) for trainee, done in sorted(self.trainees.items())
                 for exercise in EXERCISES]
-        try:
-            with Path(path).open("w", encoding="utf-8-sig", newline="") as f:
-                writer = csv.writer(f)
+        def write(file: Path) -> None:
+            with file.open("w", encoding="utf-8-sig", newline="") as f:
+                writer = csv.writer(f, quoting=csv.QUOTE_NONNUMERIC)
                 writer.writerow(("trainee", "exercise", "title", "completed", "completed_at"))
                 writer.writerows([tuple(neutralise(str(cell)) for cell in row) for row in rows])
-        except OSError as exc:
-            raise ConfigError(f"Could not write {path}: {exc.strerror or exc}.") from exc
+
+        write_whole(Path(path), write)
         return len(rows)

@@ -11,6 +11,7 @@ from datetime import datetime
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
 from networked_councillor.core import audit
+from networked_councillor.ui.screen import fit_on_screen
 
 COLUMNS = ("When", "What", "Records", "Personal data", "Details")
 ACTION_WORDS = {"export": "Export", "open311_submit": "Report to council", "post_reply": "Reply posted",
@@ -21,7 +22,7 @@ class AuditLogDialog(QDialog):
     def __init__(self, parent, store, limit: int = 500) -> None:
         super().__init__(parent)
         self.setWindowTitle("Audit log")
-        self.resize(980, 560)
+        fit_on_screen(self, 980, 560)
         with store.read() as db:
             entries = audit.entries(db, limit=limit)
         self.table = QTableWidget(len(entries), len(COLUMNS))

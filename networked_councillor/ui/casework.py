@@ -31,6 +31,7 @@ from networked_councillor.core.errors import NcError
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.issue_panel import IssuePanel
 from networked_councillor.ui.itemmodels.issues import IssuesModel, configure_view
+from networked_councillor.ui.screen import fit_on_screen
 
 OPEN, ALL = "open", "all"
 
@@ -45,7 +46,7 @@ class CaseworkWindow(QDialog):
         self.app = window.app
         self.setWindowTitle("Casework")
         self.setAccessibleName("Casework")
-        self.resize(1400, 850)
+        fit_on_screen(self, 1400, 850)
         self.model = IssuesModel(self.app.store, window.topic_names, self)
 
         self.status = QComboBox()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -53,13 +53,14 @@ from networked_councillor.core.reply_checks import (
 )
 from networked_councillor.core.snippets import fill_snippet, list_snippets
 from networked_councillor.ui.links import open_address
+from networked_councillor.ui.theme import current as current_theme
 from networked_councillor.ui.widgets.detail import SafeTextBrowser, thread_html
+from networked_councillor.ui.screen import fit_on_screen
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 3000
 MODEL_PAUSE_MS = 700
-SEVERITY_COLOURS = {"block": "#c62828", "warn": "#e08a00", "info": "#1565c0"}
 SEVERITY_WORDS = {"block": "Must fix", "warn": "Check", "info": "Tip"}
 
 PostReply = Callable[[int, list[str], Callable[[], None], Callable[[Exception], None]], None]
@@ -82,7 +83,7 @@ class Composer(QDialog):
         self._dirty = False
         self.setWindowTitle(f"Reply to {self._who()}")
         self.setAccessibleName("Reply composer")
-        self.resize(1100, 680)
+        fit_on_screen(self, 1100, 680)
         with app.store.read() as db:
             self.context = reply_context(db, platform=self.platform, recipient=self._who(),
                                          sentiment=self._sentiment())
@@ -275,8 +276,9 @@ class Composer(QDialog):
         count = length(text, self.platform)
         words = f"{count} / {limit} characters on {self.where}" if limit else f"{count} characters"
         self.counter.setText(words)
-        self.counter.setStyleSheet(f"color: {SEVERITY_COLOURS['block']}" if limit and count > limit and
-                                   not self.as_thread else "")
+        self.counter.setProperty("tone", "danger" if limit and count > limit and not self.as_thread else "")
+        self.counter.style().unpolish(self.counter)  # a changed property needs a re-polish to restyle
+        self.counter.style().polish(self.counter)
         parts = split_thread(text, self.platform) if self.as_thread else []
         self.thread_preview.clear()
         self.thread_preview.addItems([f"Part {n}: {part}" for n, part in enumerate(parts, 1)])
@@ -288,7 +290,7 @@ class Composer(QDialog):
         marks = []
         for finding in self.findings:
             entry = QListWidgetItem(f"{SEVERITY_WORDS.get(finding.severity, '')}: {finding.message} {finding.fix}")
-            entry.setForeground(QColor(SEVERITY_COLOURS.get(finding.severity, "#000")))
+            entry.setForeground(severity_colour(finding.severity))
             entry.setToolTip(finding.fix)
             self.finding_list.addItem(entry)
             marks.append(self._underline(finding))
@@ -314,7 +316,7 @@ class Composer(QDialog):
         mark = QTextEdit.ExtraSelection()
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        fmt.setUnderlineColor(QColor(SEVERITY_COLOURS.get(finding.severity, "#000")))
+        fmt.setUnderlineColor(severity_colour(finding.severity))
         fmt.setToolTip(f"{finding.message} {finding.fix}")
         mark.format = fmt
         mark.cursor = self._cursor(*finding.span)
@@ -390,6 +392,12 @@ class Composer(QDialog):
         self.recheck()
         self.status.setText("Draft discarded.")
 
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """A new theme: the findings and underlines take its colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "autosave"):
+            self.recheck()
+
     def done(self, result: int) -> None:
         """However the window closes (Close, Escape, the title bar), the draft is kept first."""
         self.save()
@@ -462,6 +470,12 @@ class Composer(QDialog):
         self._dirty = False
         self.replied.emit(self.item["id"])
         self.accept()
+
+
+def severity_colour(severity: str) -> QColor:
+    """A finding's colour in the theme on show (each readable on the reply box's background)."""
+    theme = current_theme()
+    return QColor({"block": theme.danger, "warn": theme.warning}.get(severity, theme.info))
 
 
 def _without_model(context: ReplyContext) -> ReplyContext:

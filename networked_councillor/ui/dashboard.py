@@ -35,6 +35,7 @@ from networked_councillor.core import clock
 from networked_councillor.core.trends import rising_topics
 from networked_councillor.store import stats
 from networked_councillor.store.inbox import InboxFilter
+from networked_councillor.ui.screen import fit_on_screen
 
 SENTIMENT_COLOURS = {"negative": "#d9534f", "neutral": "#9aa5b1", "positive": "#3a9d5d"}
 TOP_TOPICS = 6
@@ -50,7 +51,7 @@ class Dashboard(QDialog):
         self.threshold = window.ward.effective_threshold
         self.setWindowTitle("Dashboard")
         self.setAccessibleName("Dashboard")
-        self.resize(1200, 800)
+        fit_on_screen(self, 1200, 800)
         self.period = QComboBox()
         self.period.setAccessibleName("Period")
         for days in (7, 30, 90):

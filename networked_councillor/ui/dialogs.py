@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from networked_councillor.core import clock
 from networked_councillor.core.casework import PRIORITIES, NewIssue
+from networked_councillor.ui.screen import fit_on_screen
 
 
 class Welcome(QDialog):
@@ -53,7 +54,7 @@ class LogIssueDialog(QDialog):
     def __init__(self, parent, item: dict, topics: dict[str, str], ward: str, *, also_linked: int = 0) -> None:
         super().__init__(parent)
         self.setWindowTitle("Log an issue")
-        self.resize(600, 480)
+        fit_on_screen(self, 600, 480)
         self.item, self.ward = item, ward
         first = (item.get("title") or (item.get("text") or "").split("\n")[0])[:120]
         self.title = QLineEdit(first)

@@ -25,13 +25,14 @@ from networked_councillor.training.handouts import HANDOUTS, handout_document, w
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.links import open_address
 from networked_councillor.ui.widgets.detail import SafeTextBrowser
+from networked_councillor.ui.screen import fit_on_screen
 
 
 class HelpViewer(QDialog):
     def __init__(self, parent: QWidget | None = None, document: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Training material")
-        self.resize(1000, 760)
+        fit_on_screen(self, 1000, 760)
         self.names = list(HANDOUTS)
         self.contents = QListWidget()
         self.contents.setAccessibleName("Documents")

@@ -52,7 +52,7 @@ class IssuePanel(QWidget):
         self.issue: dict | None = None
         self.setAccessibleName("Issue details")
         self.heading = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
-        self.heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.heading.setObjectName("subheading")
         self.title = QLineEdit()
         self.category = QComboBox()
         self.category.addItem("(none)", None)

@@ -17,7 +17,8 @@ def run(data_dir: str | None = None, *, training: bool = False) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("Networked Councillor")
     qt_app.setOrganizationName("Networked Councillor")
-    apply_theme(qt_app, QSettings("Networked Councillor", "Networked Councillor").value("theme", "light"))
+    prefs = QSettings("Networked Councillor", "Networked Councillor")
+    apply_theme(qt_app, prefs.value("theme", "light"), prefs.value("text_size", "normal"))
     try:
         if training:
             from networked_councillor.training.workspace import open_workspace

@@ -38,6 +38,7 @@ from networked_councillor.ui.errors import explain
 from networked_councillor.ui.itemmodels.inbox import TOPICS, InboxModel, ItemIdRole
 from networked_councillor.ui.itemmodels.sources import SourceStatusModel, configure_view
 from networked_councillor.ui.links import OPENABLE, open_address
+from networked_councillor.ui.screen import fit_on_screen, keep_on_screen
 from networked_councillor.ui.tasks import TaskRunner
 from networked_councillor.ui.theme import THEMES, apply_theme
 from networked_councillor.ui.widgets.chips import TopicChipDelegate
@@ -276,8 +277,9 @@ class MainWindow(QMainWindow):
         geometry = self.prefs.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            keep_on_screen(self)
         else:
-            self.resize(1500, 900)
+            fit_on_screen(self, 1500, 900)
         for key, target in (("panes", self.splitter), (HEADER_KEY, self.table.horizontalHeader())):
             state = self.prefs.value(key)
             if state is not None:
@@ -418,7 +420,7 @@ class MainWindow(QMainWindow):
             self.sources_model.refresh()
             self._schedule_refresh()
         if kind == "appearance":
-            self.set_theme(self.prefs.value("theme", "light"))
+            self.set_theme()
             return
         if ids is not None and kind == "item-data":
             self.inbox.invalidate(ids)
@@ -800,9 +802,14 @@ class MainWindow(QMainWindow):
         self.runner.submit("demo", lambda cancel, progress: load_demo(self.app, force=True), on_done=done,
                            on_error=lambda e: explain(self, e))
 
-    def set_theme(self, key: str) -> None:
-        self.prefs.setValue("theme", key)
-        apply_theme(QApplication.instance(), key)
+    def set_theme(self, key: str | None = None, text_size: str | None = None) -> None:
+        """Change the theme or the text size (or re-apply the saved ones): every open window follows at once."""
+        if key is not None:
+            self.prefs.setValue("theme", key)
+        if text_size is not None:
+            self.prefs.setValue("text_size", text_size)
+        key = self.prefs.value("theme", "light")
+        apply_theme(QApplication.instance(), key, self.prefs.value("text_size", "normal"))
         for action in self.theme_menu.actions():
             action.setChecked(action.text() == THEMES.get(key))
 

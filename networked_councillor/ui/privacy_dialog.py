@@ -39,6 +39,7 @@ from networked_councillor.core.privacy import (
 )
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.widgets.help import help_label
+from networked_councillor.ui.screen import fit_on_screen
 
 FindingRole = Qt.ItemDataRole.UserRole + 1
 
@@ -50,7 +51,7 @@ class PrivacyDialog(QDialog):
         self.report: PersonReport | None = None
         self.last_erasure = None
         self.setWindowTitle("Find and erase a person")
-        self.resize(900, 640)
+        fit_on_screen(self, 900, 640)
         self.name = QLineEdit(placeholderText="Samira Okonkwo")
         self.handles = QLineEdit(placeholderText="@samira.bsky.social, u/samira_ok (commas between several)")
         self.email = QLineEdit(placeholderText="samira@example.org")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from networked_councillor.core import clock, source_config
 from networked_councillor.core.errors import NcError
 from networked_councillor.core.geo import Boundary
+from networked_councillor.core.files import read_json
 from networked_councillor.core.secrets import AppSecret, SecretStore, keyring_status
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
 from networked_councillor.core.wardsetup import MAPIT_SECRET, ward_defaults
@@ -50,8 +50,9 @@ from networked_councillor.ui.itemmodels.sources import (
     SourceStatusModel,
     configure_view,
 )
-from networked_councillor.ui.theme import THEMES
+from networked_councillor.ui.theme import TEXT_SIZES, THEMES
 from networked_councillor.ui.widgets.help import help_label
+from networked_councillor.ui.screen import fit_on_screen
 
 TERM_LABELS = {"places": "Place names", "streets": "Streets", "postcodes": "Postcodes, sectors or districts",
                "hashtags": "Hashtags", "handles": "Your handles (Bluesky, Mastodon)"}
@@ -67,7 +68,7 @@ class SettingsDialog(QDialog):
         self.window_ = window
         self.app = window.app
         self.setWindowTitle("Settings")
-        self.resize(900, 620)
+        fit_on_screen(self, 900, 620)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Settings sections")
         self._pages = {}
@@ -251,10 +252,10 @@ class SettingsDialog(QDialog):
         if not path:
             return
         try:
-            geojson = json.loads(Path(path).read_text(encoding="utf-8"))
+            geojson = read_json(path, "a GeoJSON boundary")
             Boundary(geojson)
-        except (OSError, ValueError, NcError) as exc:
-            explain(self, exc if isinstance(exc, NcError) else NcError(f"Could not read a boundary from {path}: {exc}"))
+        except NcError as exc:
+            explain(self, exc)
             return
         self.ward.boundary = geojson
         self._show_boundary()
@@ -495,6 +496,12 @@ class SettingsDialog(QDialog):
             self.theme.addItem(name, key)
         self.theme.setCurrentIndex(max(0, self.theme.findData(prefs.value("theme", "light"))))
         self.theme.currentIndexChanged.connect(self._theme_changed)
+        self.text_size = QComboBox()
+        self.text_size.setAccessibleName("Text size")
+        for key, (name, _scale) in TEXT_SIZES.items():
+            self.text_size.addItem(name, key)
+        self.text_size.setCurrentIndex(max(0, self.text_size.findData(prefs.value("text_size", "normal"))))
+        self.text_size.currentIndexChanged.connect(self._theme_changed)
         with self.app.store.read() as db:
             minutes = settings_store.get_setting(db, "refresh.minutes", 30)
             mentions = settings_store.get_setting(db, "notify.mentions", False)
@@ -507,6 +514,7 @@ class SettingsDialog(QDialog):
         save = QPushButton("Save", clicked=self._save_appearance)
         form = QFormLayout(page)
         form.addRow("Theme", self.theme)
+        form.addRow("Text size", self.text_size)
         form.addRow("Fetch new items every", self.refresh)
         form.addRow("Notifications", self.notify_mentions)
         form.addRow("", self.notify_spikes)
@@ -514,8 +522,8 @@ class SettingsDialog(QDialog):
         return page
 
     def _theme_changed(self) -> None:
-        self.window_.prefs.setValue("theme", self.theme.currentData())
-        self.changed.emit("appearance")
+        """Theme and text size apply as they are chosen, to every open window."""
+        self.window_.set_theme(self.theme.currentData(), self.text_size.currentData())
 
     def _save_appearance(self) -> None:
         with self.app.store.write() as db:
@@ -577,7 +585,7 @@ class SourceEditor(QDialog):
         layout.addLayout(top)
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
-        self.resize(640, 600)
+        fit_on_screen(self, 640, 600)
         self._build_form()
 
     def _fields(self) -> tuple[ConfigField, ...]:
@@ -602,7 +610,7 @@ class SourceEditor(QDialog):
                     widget.addItem(choice, choice)
                 widget.setCurrentIndex(max(0, widget.findData(value)))
             elif field.kind == "int":
-                widget = QSpinBox(maximum=10**9, value=int(value or 0))
+                widget = QSpinBox(minimum=field.minimum, maximum=field.maximum, value=int(value or field.minimum))
                 if field.default is None:  # optional: the lowest value shows as empty and means "not set"
                     widget.setSpecialValueText(" ")
             elif field.kind == "list":

@@ -35,6 +35,7 @@ from networked_councillor.demo import demo_material
 from networked_councillor.training.exercises import EXERCISES, DemoPosts
 from networked_councillor.training.workspace import BANNER
 from networked_councillor.ui.errors import explain
+from networked_councillor.ui.screen import fit_on_screen
 
 REFRESH_MS = 2000
 DONE, TODO = "✔", "○"
@@ -49,15 +50,15 @@ class TrainingBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingBanner")
-        self.setStyleSheet("#trainingBanner { background: #fff3c4; border-bottom: 2px solid #e0a800; }"
-                           "#trainingBanner QLabel { color: #3d2e00; font-weight: bold; }")
         self.label = QLabel(f"{BANNER}. Replies and reports to the council are only shown as they would happen.")
         self.label.setAccessibleName("Training mode")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 4)
         layout.addWidget(self.label, 1)
-        layout.addWidget(QPushButton("Exercises", clicked=self.exercises_requested.emit))
-        layout.addWidget(QPushButton("Reset training workspace", clicked=self.reset_requested.emit))
+        self.exercises_button = QPushButton("Exercises", clicked=lambda: self.exercises_requested.emit())
+        self.reset_button = QPushButton("Reset training workspace…", clicked=lambda: self.reset_requested.emit())
+        layout.addWidget(self.exercises_button)
+        layout.addWidget(self.reset_button)
 
 
 class ExercisePanel(QDockWidget):
@@ -257,7 +258,7 @@ class ProgressTable(QDialog):
     def __init__(self, parent: QWidget, progress) -> None:
         super().__init__(parent)
         self.setWindowTitle("Training progress")
-        self.resize(760, 360)
+        fit_on_screen(self, 760, 360)
         trainees = sorted(progress.trainees)
         self.table = QTableWidget(len(trainees), len(EXERCISES))
         self.table.setAccessibleName("Exercises completed by each trainee")

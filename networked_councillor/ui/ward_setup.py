@@ -25,6 +25,7 @@ from networked_councillor.core.wardsetup import (
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.store import settings as settings_store
 from networked_councillor.ui.errors import explain
+from networked_councillor.ui.screen import fit_on_screen
 
 
 class WardSetupDialog(QDialog):
@@ -35,7 +36,7 @@ class WardSetupDialog(QDialog):
         self.window_ = window
         self.setup: WardSetup | None = None
         self.setWindowTitle("Set up my ward")
-        self.resize(560, 380)
+        fit_on_screen(self, 560, 380)
         self.postcode = QLineEdit(placeholderText="A postcode in your ward, e.g. CB1 1AA")
         self.postcode.setAccessibleName("Postcode")
         self.look_up = QPushButton("Look up", clicked=self._look_up)

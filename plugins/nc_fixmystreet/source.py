@@ -37,7 +37,7 @@ class FixMyStreetSource:
                     help="Leave as it is, or give your council's own FixMyStreet site."),
         ConfigField("council", "Council", help="As FixMyStreet names it, for example Ashcombe District Council."),
         ConfigField("ward", "Ward", help="The ward's name as FixMyStreet shows it on the council's reports page."),
-        ConfigField("area_id", "Or: MapIt area id", "int",
+        ConfigField("area_id", "Or: MapIt area id", "int", maximum=10**9,
                     help="Instead of council and ward: the area's number on mapit.mysociety.org."),
         ConfigField("lat", "Or: latitude", help="Instead of a ward or area: a point, such as 52.2841."),
         ConfigField("lon", "Longitude", help="Such as -1.1702."),

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from networked_councillor.ui.theme import current as current_theme
 from networked_councillor.core import clock
 from networked_councillor.store import Store
 from networked_councillor.store import inbox as inbox_store
@@ -40,11 +41,16 @@ BLOCK = 100
 
 
 @lru_cache(maxsize=1)
-def _styles() -> tuple[QFont, QBrush]:
-    """A bold font for new items and a dim brush for done ones (made once, after the QApplication)."""
+def _bold() -> QFont:
+    """The font of new items (made once, after the QApplication)."""
     font = QFont()
     font.setBold(True)
-    return font, QBrush(QColor(128, 128, 128))
+    return font
+
+
+def _dim() -> QBrush:
+    """Done items, dimmed, yet still readable (the theme's quieter text colour, 4.5:1 or more)."""
+    return QBrush(QColor(current_theme().placeholder))
 
 
 class InboxModel(QAbstractTableModel):
@@ -173,9 +179,9 @@ class InboxModel(QAbstractTableModel):
         if role == _TOPICS:
             return [self.topic_names.get(t, t) for t in row["topics"][:3]]
         if role == _FONT:
-            return _styles()[0] if row["state"] == "new" else None
+            return _bold() if row["state"] == "new" else None
         if role == _FOREGROUND:
-            return _styles()[1] if row["state"] == "done" else None
+            return _dim() if row["state"] == "done" else None
         return _RIGHT if column == RELEVANCE else None  # alignment
 
     def _display(self, row: dict, column: int) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from networked_councillor.ui.theme import current as current_theme
 from networked_councillor.core import clock
 from networked_councillor.core.casework import STATUS_NAMES, IssueFilter, list_issues
 from networked_councillor.store import Store
@@ -15,7 +16,6 @@ from networked_councillor.store import Store
 Index = QModelIndex | QPersistentModelIndex
 IssueIdRole = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Reference", "Title", "Category", "Status", "Priority", "Due", "Updated", "Posts")
-OVERDUE_COLOUR = QColor(190, 30, 30)
 
 
 class IssuesModel(QAbstractTableModel):
@@ -74,7 +74,7 @@ class IssuesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"Overdue: it was due on {_day(row['due_date'])}" if row["overdue"] else row["title"]
         if role == Qt.ItemDataRole.ForegroundRole and row["overdue"]:
-            return QBrush(OVERDUE_COLOUR)
+            return QBrush(QColor(current_theme().danger))
         if role == Qt.ItemDataRole.FontRole and row["overdue"] and index.column() == 5:
             font = QFont()
             font.setBold(True)

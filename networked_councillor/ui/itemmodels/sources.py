@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from networked_councillor.ui.theme import current as current_theme
 from networked_councillor.core import clock
 from networked_councillor.store import Store
 from networked_councillor.store import sources as source_store
@@ -54,7 +55,7 @@ class SourceStatusModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._display(row, index.column(), full=role == Qt.ItemDataRole.ToolTipRole)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 5 and row.last_error:
-            return QBrush(QColor(200, 40, 40))
+            return QBrush(QColor(current_theme().danger))
         return None
 
     def _display(self, row: SourceRow, column: int, *, full: bool) -> str:

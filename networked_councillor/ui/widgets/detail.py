@@ -75,7 +75,7 @@ class ItemDetail(QWidget):
 
         self.title = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.title.setAccessibleName("Item title")
-        self.title.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.title.setObjectName("heading")
         self.meta = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.meta.setAccessibleName("Who posted it, where and when")
         toolbar = QToolBar("Item actions")
@@ -114,7 +114,7 @@ class ItemDetail(QWidget):
         self.body.link_activated.connect(self.link_activated.emit)
         self.restricted = QLabel(wordWrap=True)
         self.restricted.setAccessibleName("Privacy note")
-        self.restricted.setStyleSheet("color: #b35900;")
+        self.restricted.setProperty("tone", "warning")
         self.conversation_button = QPushButton("Load the whole conversation")
         self.conversation_button.setAccessibleName("Load the whole conversation from the source")
         self.conversation_button.clicked.connect(lambda: self.item and self.load_conversation.emit(self.item["id"]))

@@ -66,7 +66,7 @@ class FilterBar(QWidget):
         self.dates.currentIndexChanged.connect(self._dates_changed)
         self.clear_button = QPushButton("Clear", clicked=self.clear)
         self.clear_button.setAccessibleName("Clear search and filters")
-        self.save_button = QPushButton("Save search…", clicked=self.save_requested.emit)
+        self.save_button = QPushButton("Save search…", clicked=lambda: self.save_requested.emit())
         self.save_button.setAccessibleName("Save this search as a view")
         first.addWidget(self.search, 1)
         first.addWidget(self.clear_button)
