@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QInputDialog
 from networked_councillor.core import casework, clock
 from networked_councillor.core.casework import NewIssue
 from networked_councillor.ui import dialogs
-from networked_councillor.ui.itemmodels.issues import OVERDUE_COLOUR
+from networked_councillor.ui.theme import current as current_theme
 
 
 def select_rows(window, rows):
@@ -65,7 +65,7 @@ def test_overdue_issues_come_first_in_red(window):
     window.open_casework()
     cw = window.casework_window
     assert cw.model.issue_id(0) == late
-    assert cw.model.data(cw.model.index(0, 0), Qt.ItemDataRole.ForegroundRole).color() == OVERDUE_COLOUR
+    assert cw.model.data(cw.model.index(0, 0), Qt.ItemDataRole.ForegroundRole).color().name() == current_theme().danger
     assert "(overdue)" in cw.model.data(cw.model.index(0, 5))
     overdue = [cw.model.issue_id(row) for row in range(cw.model.rowCount()) if "(overdue)" in cw.model.data(cw.model.index(row, 5))]
     assert f"{len(overdue)} overdue" in cw.summary.text()  # the demo ward has overdue casework of its own

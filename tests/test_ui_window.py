@@ -1,6 +1,7 @@
 """The real main window, driven through pytest-qt on the demo ward."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt, QTimer, QUrl
@@ -124,6 +125,29 @@ def test_the_dashboard_opens_and_a_chart_click_opens_the_items(window, qtbot):
     bars[0].clicked.emit(bars[0].count() - 1)  # the busiest topic's negative bar
     assert window.inbox.filter.sentiment == "negative" and window.inbox.filter.topic
     assert ids_shown(window)
+    assert not dashboard.isVisible(), "the inbox it filtered is in front, not behind the dashboard"
+
+
+def test_the_dashboard_says_what_rises_as_the_ward_report_does(window, qtbot):
+    """The rising chart's figures and words are the PDF's: counts of the last 7 days and of the usual week."""
+    from networked_councillor.exporters.report_data import ward_report_data
+
+    window.dashboard_action.trigger()
+    chart = window.dashboard.views["rising"].chart()
+    usual, last_week = chart.series()[0].barSets()
+    labels = chart.axes(Qt.Orientation.Vertical)[0].categories()
+    with window.app.store.read() as db:
+        report = ward_report_data(db, clock.today() - timedelta(days=28), clock.today(), today=clock.today())
+    assert report.rising, "the demo ward has rising topics"
+    shown = {label.split("<br>")[0]: (last_week.at(n), usual.at(n), label) for n, label in enumerate(labels)}
+    for topic in report.rising:
+        this_week, usual_week, label = shown[topic.topic]
+        assert this_week == topic.this_week and usual_week == pytest.approx(topic.usual_week, abs=0.051)  # shown to one decimal
+        assert topic.change in label
+    lines = window.dashboard.views["per_day"].chart().series()
+    assert len({series.color().name() for series in lines}) == len(lines), "no two topics share a colour"
+    pie = window.dashboard.views["sources"].chart().series()[0].slices()
+    assert len({piece.color().name() for piece in pie}) == len(pie)
 
 
 def test_settings_open_and_the_ward_saves(window, qtbot, monkeypatch):

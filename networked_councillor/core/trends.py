@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlite_utils import Database
 
@@ -16,6 +16,24 @@ class Rising:
     this_week: int
     weekly_before: float  # the average week of the previous four
     ratio: float
+    """Smoothed, for ranking only: ((this week + 1) / (usual week + 1)). What people read is `change`."""
+
+    @property
+    def change(self) -> str:
+        """How the last week compares with the usual one, as the dashboard and the ward report both say it.
+
+        Below one post in a usual week a ratio runs wild (nine posts against a quarter of one is
+        "36 times"), so that case is said as it is.
+        """
+        if self.weekly_before < 1:
+            return "up from almost none"
+        return f"{self.this_week / self.weekly_before:.1f} × usual"
+
+
+def end_of(day: date) -> datetime:
+    """The moment ``day`` ends (UTC): rising topics are counted over whole days, so the dashboard and a ward
+    report ending the same day give the same figures."""
+    return datetime.combine(day + timedelta(days=1), time(), timezone.utc)
 
 
 def rising_topics(db: Database, now: datetime, min_relevance: float, *, top: int = 5, minimum: int = 3) -> list[Rising]:

@@ -35,7 +35,6 @@ from networked_councillor.exporters.report_layout import (
     TableGrid,
 )
 from networked_councillor.exporters.report_words import (
-    change_words,
     day_words,
     period_words,
     plural,
@@ -243,7 +242,7 @@ def _what_was_said(flow: PageFlow, data: ReportData) -> None:
         return
     flow.table([Column("Topic", 4), Column("Last week", 1.3, RIGHT), Column("Usual week", 1.3, RIGHT),
                 Column("Change", 1.9, RIGHT)],
-               [(r.topic, f"{r.this_week:,}", f"{r.usual_week:.1f}", change_words(r.this_week, r.usual_week))
+               [(r.topic, f"{r.this_week:,}", f"{r.usual_week:.1f}", r.change)
                 for r in data.rising],
                title="Rising topics",
                note="The last week of the period against the average of the four weeks before it.")

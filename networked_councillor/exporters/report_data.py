@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from networked_councillor.core.casework import DONE, STATUS_NAMES, STATUSES
 from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.trends import rising_topics
+from networked_councillor.core.trends import end_of, rising_topics
 from networked_councillor.exporters.report_privacy import public_text
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import tags as tag_store
@@ -55,7 +55,7 @@ class RisingTopic:
     topic: str  # in words
     this_week: int
     usual_week: float
-    ratio: float
+    change: str  # in words, as the dashboard says it
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,8 @@ def ward_report_data(db: Database, start: date, end: date, *, today: date) -> Re
     _add_casework(db, data, since, until, as_of=min(end, today), names=names)
     _add_items(db, data, since, until, ward.effective_threshold, names)
     data.top_items = _top_items(db, since, until, ward.effective_threshold, names, keep_handles=ward.handles)
-    rising_at = min(datetime.fromisoformat(until), datetime.combine(today + timedelta(days=1), time(), timezone.utc))
-    data.rising = [RisingTopic(names.get(r.topic, r.topic), r.this_week, r.weekly_before, r.ratio)
+    rising_at = end_of(min(end, today))
+    data.rising = [RisingTopic(names.get(r.topic, r.topic), r.this_week, r.weekly_before, r.change)
                    for r in rising_topics(db, rising_at, ward.effective_threshold)]
     return data
 

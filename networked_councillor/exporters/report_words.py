@@ -41,17 +41,6 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
-def change_words(this_week: int, usual_week: float) -> str:
-    """How a topic's last week compares with its usual one, in words a meeting reads at a glance.
-
-    Below one post in a usual week a ratio runs wild (nine posts against a quarter of one is
-    "36 times"), so that case is said as it is.
-    """
-    if usual_week < 1:
-        return "up from almost none"
-    return f"{this_week / usual_week:.1f} × usual"
-
-
 def summary_sentences(data: ReportData) -> list[str]:
     """Two short paragraphs: what the ward said, and what happened to its casework (or one, if neither)."""
     if data.nothing_to_report:

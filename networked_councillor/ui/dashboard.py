@@ -5,6 +5,7 @@ Every chart answers a click by opening the matching items in the inbox.
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
@@ -20,7 +21,7 @@ from PySide6.QtCharts import (
     QPieSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDateTime, QPointF, Qt, Signal
+from PySide6.QtCore import QDateTime, QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,13 +33,17 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor.core import clock
-from networked_councillor.core.trends import rising_topics
+from networked_councillor.core.trends import end_of, rising_topics
 from networked_councillor.store import stats
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.ui.screen import fit_on_screen
+from networked_councillor.ui.theme import current as current_theme
 
-SENTIMENT_COLOURS = {"negative": "#d9534f", "neutral": "#9aa5b1", "positive": "#3a9d5d"}
 TOP_TOPICS = 6
+SERIES_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#f0e442")
+"""Okabe and Ito's colours, told apart with every common kind of colour blindness; the last is for dark
+themes only (yellow vanishes on white), and a theme's own text colour makes the eighth."""
+OTHERS_COLOUR = "#8c8c8c"
 
 
 class Dashboard(QDialog):
@@ -78,6 +83,12 @@ class Dashboard(QDialog):
         layout.addLayout(grid)
         self.refresh()
 
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """A new theme: the charts are drawn again in its colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "views"):
+            self.refresh()
+
     def refresh(self) -> None:
         days = self.period.currentData()
         now = clock.utcnow()
@@ -86,7 +97,7 @@ class Dashboard(QDialog):
             per_day = stats.topic_per_day(db, since, self.threshold)
             by_topic = stats.sentiment_by_topic(db, since, self.threshold)
             sources = stats.volume_by_source(db, since, self.threshold)
-            rising = rising_topics(db, now, self.threshold)
+            rising = rising_topics(db, end_of(clock.today()), self.threshold)
         self.views["per_day"].setChart(self._per_day_chart(per_day))
         self.views["sentiment"].setChart(self._sentiment_chart(by_topic))
         self.views["sources"].setChart(self._sources_chart(sources))
@@ -103,12 +114,13 @@ class Dashboard(QDialog):
             totals[topic] += count
             series_points[topic][day] = count
         days = sorted({day for day, _, _ in rows})
-        x_axis, y_axis = QDateTimeAxis(format="dd MMM"), QValueAxis(labelFormat="%d")
+        x_axis, y_axis = _themed(QDateTimeAxis(format="dd MMM")), _themed(QValueAxis(labelFormat="%d"))
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         peak = 1
-        for topic in sorted(totals, key=totals.get, reverse=True)[:TOP_TOPICS]:
+        for colour, topic in zip(_colours(), sorted(totals, key=totals.get, reverse=True)[:TOP_TOPICS]):
             series = QLineSeries(name=self._name(topic))
+            series.setColor(colour)
             for day in days:
                 count = series_points[topic].get(day, 0)
                 peak = max(peak, count)
@@ -119,6 +131,7 @@ class Dashboard(QDialog):
             series.attachAxis(x_axis)
             series.attachAxis(y_axis)
         y_axis.setRange(0, peak + 1)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)  # each topic's whole name, one a line
         if days:
             x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(_msecs(days[0]))),
                             QDateTime.fromMSecsSinceEpoch(int(_msecs(days[-1]))))
@@ -131,7 +144,9 @@ class Dashboard(QDialog):
             counts[topic][sentiment] += count
         topics = sorted(counts, key=lambda t: sum(counts[t].values()))[-10:]
         series = QHorizontalStackedBarSeries()
-        for sentiment, colour in SENTIMENT_COLOURS.items():
+        theme = current_theme()
+        feelings = {"negative": theme.danger, "neutral": OTHERS_COLOUR, "positive": "#009e73"}
+        for sentiment, colour in feelings.items():
             bar = QBarSet(sentiment.capitalize())
             bar.setColor(QColor(colour))
             for topic in topics:
@@ -146,32 +161,43 @@ class Dashboard(QDialog):
     def _sources_chart(self, rows: list[tuple[str, str, int]]) -> QChart:
         chart = _chart("Items by source")
         series = QPieSeries()
-        for source_id, name, count in rows[:8]:
+        colours = _colours()
+        shown = rows[:len(colours)]
+        for colour, (source_id, name, count) in zip(colours, shown):
             piece = series.append(f"{name} ({count})", count)
+            piece.setColor(colour)
+            piece.setBorderColor(QColor(current_theme().base))
             piece.clicked.connect(lambda s=source_id: self.open_filter.emit(
                 InboxFilter(view="all", source_id=s, since=self._since())))
-        if len(rows) > 8:
-            series.append(f"Others ({sum(r[2] for r in rows[8:])})", sum(r[2] for r in rows[8:]))
+        if len(rows) > len(shown):
+            others = sum(r[2] for r in rows[len(shown):])
+            series.append(f"Others ({others})", others).setColor(QColor(OTHERS_COLOUR))
         chart.addSeries(series)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         return chart
 
     def _rising_chart(self, rising) -> QChart:
-        chart = _chart("Rising this week, against the four weeks before")
+        """Each rising topic's last seven days beside its usual week, counted; the words are the ward report's."""
+        chart = _chart("Rising: the 7 days to the end of today against the usual week of the 4 before")
         series = QHorizontalBarSeries()
-        bar = QBarSet("times the usual week")
-        topics = [r.topic for r in reversed(rising)]
-        for r in reversed(rising):
-            bar.append(round(r.ratio, 1))
-        bar.clicked.connect(lambda position: self.open_filter.emit(InboxFilter(
-            view="all", topic=topics[position],
-            since=(clock.utcnow() - timedelta(days=7)).isoformat(timespec="seconds"))))
-        series.append(bar)
+        shown = list(reversed(rising))
+        this_week, usual = QBarSet("Last 7 days"), QBarSet("Usual week (average of the 4 before)")
+        this_week.setColor(_colours()[0])
+        usual.setColor(QColor(OTHERS_COLOUR))
+        for r in shown:
+            this_week.append(r.this_week)
+            usual.append(round(r.weekly_before, 1))
+        for bar in (usual, this_week):
+            bar.clicked.connect(lambda position: self.open_filter.emit(InboxFilter(
+                view="all", topic=shown[position].topic,
+                since=(end_of(clock.today()) - timedelta(days=7)).isoformat(timespec="seconds"))))
+            series.append(bar)
         series.setLabelsVisible(True)
+        series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
         chart.addSeries(series)
-        labels = [f"{self._name(r.topic)} ({r.this_week})" for r in reversed(rising)] or ["nothing rising"]
-        _category_axes(chart, series, labels, vertical=True)
-        chart.legend().hide()
+        labels = [f"{html.escape(self._name(r.topic))}<br><i>{r.change}</i>" for r in shown] or ["Nothing is rising"]
+        values = _category_axes(chart, series, labels, vertical=True)
+        values.setRange(0, max([r.this_week for r in shown], default=1) * 1.2)  # room for the counts at the ends
         return chart
 
     def _since(self) -> str:
@@ -185,21 +211,44 @@ class Dashboard(QDialog):
 
 
 def _chart(title: str) -> QChart:
+    """A chart in the colours of the theme on show."""
+    theme = current_theme()
     chart = QChart()
     chart.setTitle(title)
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    chart.setBackgroundBrush(QColor(theme.base))
+    chart.setTitleBrush(QColor(theme.text))
+    chart.legend().setLabelColor(QColor(theme.text))
+    chart.legend().setShowToolTips(True)  # a name cut short in the legend is shown whole on hover
     return chart
 
 
-def _category_axes(chart: QChart, series, categories: list[str], *, vertical: bool) -> None:
-    categories_axis = QBarCategoryAxis()
+def _colours() -> list[QColor]:
+    """Series colours that can be told apart on the theme's background."""
+    theme = current_theme()
+    dark = QColor(theme.base).lightness() < 128
+    return [QColor(c) for c in SERIES_COLOURS[: -1 if not dark else None]] + [QColor(theme.text)]
+
+
+def _category_axes(chart: QChart, series, categories: list[str], *, vertical: bool) -> QValueAxis:
+    categories_axis = _themed(QBarCategoryAxis())
     categories_axis.append(categories)
-    values_axis = QValueAxis(labelFormat="%.0f")
+    categories_axis.setTruncateLabels(False)  # a topic's whole name, never "…"
+    values_axis = _themed(QValueAxis(labelFormat="%.0f"))
     chart.addAxis(categories_axis, Qt.AlignmentFlag.AlignLeft if vertical else Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(values_axis, Qt.AlignmentFlag.AlignBottom if vertical else Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(categories_axis)
     series.attachAxis(values_axis)
+    return values_axis
+
+
+def _themed(axis):
+    theme = current_theme()
+    axis.setLabelsColor(QColor(theme.text))
+    axis.setGridLineColor(QColor(theme.alternate))
+    axis.setLinePenColor(QColor(theme.edge))
+    return axis
 
 
 def _msecs(day: str) -> float:

@@ -761,9 +761,12 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def _from_chart(self, f: InboxFilter) -> None:
+        """A chart was clicked: the inbox shows those items, in front (the dashboard is Ctrl+D away)."""
         self.set_filter(f)
+        self.dashboard.close()
         self.raise_()
         self.activateWindow()
+        self.statusBar().showMessage("Showing the items from the dashboard. Ctrl+D opens it again.", 10000)
 
     def welcome(self) -> None:
         from networked_councillor.ui.dialogs import Welcome
