@@ -1,9 +1,18 @@
+import json
 import os
+import shutil
+import tempfile
 
-# Before anything imports Qt: tests draw into memory, never onto a screen.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before anything imports Qt: tests draw into memory, never onto a screen, and that screen is a council laptop's
+# (1366x768), so every window is opened at the size it will have there.
+LAPTOP = {"width": 1366, "height": 768}
+_screen = os.path.join(tempfile.mkdtemp(prefix="nc-test-screen-"), "laptop.json")
+with open(_screen, "w", encoding="utf-8") as _file:
+    json.dump({"screens": [{"name": "laptop", "x": 0, "y": 0, **LAPTOP, "logicalDpi": 96, "logicalBaseDpi": 96,
+                            "dpr": 1}]}, _file)
+os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_screen}"
 os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["XDG_CONFIG_HOME"] = __import__("tempfile").mkdtemp(prefix="nc-test-config-")  # never the user's QSettings
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nc-test-config-")  # never the user's QSettings
 
 import sys
 from datetime import datetime, timezone
@@ -12,6 +21,7 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from PySide6.QtWidgets import QApplication, QWidget
 
 TESTS = Path(__file__).parent
 sys.path.insert(0, str(TESTS))
@@ -71,6 +81,16 @@ def no_unexpected_dialogs(monkeypatch):
                          (QDialog, ("exec",))):
         for name in names:
             monkeypatch.setattr(owner, name, refuse(f"{owner.__name__}.{name}"))
+
+
+@pytest.fixture(autouse=True)
+def light_theme_after():
+    """A test that changes the theme leaves the light one behind it, as each test expects to start with."""
+    yield
+    from networked_councillor.ui import theme
+
+    if theme.current() is not theme.LIGHT:
+        theme.apply_theme(QApplication.instance(), "light")
 
 
 @pytest.fixture(autouse=True)
@@ -150,6 +170,20 @@ def demo_folder(tmp_path_factory):
     return folder
 
 
+def close_for_good(window, app) -> None:
+    """Close a window, delete it and its dialogs now (not at some later turn of an event loop a test may never
+    run), then close its app: a later test's theme change must find no window of this one still listening."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.close()
+    for child in window.findChildren(QWidget):
+        if child.isWindow():
+            child.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.close()
+
+
 @pytest.fixture
 def window(qtbot, demo_folder, tmp_path):
     """The real main window on a copy of the demo ward, with background tasks run inline."""
@@ -163,8 +197,40 @@ def window(qtbot, demo_folder, tmp_path):
     shutil.copytree(demo_folder, data)
     app = App(data, log_to_file=False)
     win = MainWindow(app, runner=TaskRunner(inline=True), welcome=False)
-    qtbot.addWidget(win)
     win.show()
     yield win
-    win.close()
-    app.close()
+    close_for_good(win, app)
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory):
+    """One training workspace seeded from the demo ward; each test works on a copy."""
+    from networked_councillor.core import netguard
+    from networked_councillor.training.workspace import open_workspace
+
+    root = tmp_path_factory.mktemp("training-seed")
+    try:
+        open_workspace(root, log_to_file=False).close()
+    finally:
+        netguard.allow_network()
+    return root
+
+
+@pytest.fixture
+def trainer(qtbot, seeded, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from networked_councillor.core import netguard
+    from networked_councillor.training.workspace import open_workspace
+    from networked_councillor.ui.main_window import MainWindow
+    from networked_councillor.ui.tasks import TaskRunner
+
+    shutil.copytree(seeded, tmp_path / "trainer")
+    app = open_workspace(tmp_path / "trainer", log_to_file=False)
+    window = MainWindow(app, runner=TaskRunner(inline=True), welcome=False)
+    window.show()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    app.progress.add_trainee("Alex")
+    yield window
+    close_for_good(window, app)
+    netguard.allow_network()

@@ -7,10 +7,11 @@ import unicodedata
 
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from networked_councillor.cli import main
 from networked_councillor.training.exercises import EXERCISES
-from networked_councillor.training.handouts import HANDOUTS, handout_text
+from networked_councillor.training.handouts import HANDOUTS, handout_text, write_handouts
 from networked_councillor.ui.help_viewer import HelpViewer
 
 
@@ -67,3 +68,23 @@ def test_the_help_viewer_shows_each_document_and_loads_nothing(qtbot, monkeypatc
         viewer.contents.setCurrentRow(row)
         assert viewer.page.toPlainText().strip()
     assert viewer.current == "exercise_sheet" and not loaded
+
+
+def test_handouts_print_black_on_white_whatever_the_screens_theme(tmp_path):
+    """A councillor working in the dark theme prints handouts an officer can read."""
+    from networked_councillor.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    apply_theme(app, "dark")
+    try:
+        write_handouts(tmp_path)
+    finally:
+        apply_theme(app, "light")
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(tmp_path / "quick_reference.pdf"),
+                    str(tmp_path / "page")], check=True)
+    image = QImage(str(next(tmp_path.glob("page*.png"))))
+    inked = sum(1 for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)
+                if image.pixelColor(x, y).lightness() < 160)
+    assert inked > 300

@@ -2,16 +2,13 @@
 window and recognised, progress per trainee exported, a reset in seconds, and nothing leaving the computer."""
 
 import csv
-import shutil
 import socket
 import urllib.request
 
 import httpx
 import pytest
-from helpers import close_app
 from localserver import Reply
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QMessageBox
 
 from networked_councillor.core import netguard
 from networked_councillor.core.errors import SourceError
@@ -19,37 +16,8 @@ from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.training import exercises as ex
 from networked_councillor.training.workspace import (
-    open_workspace,
     training_folder,
 )
-from networked_councillor.ui.tasks import TaskRunner
-
-
-@pytest.fixture(scope="session")
-def seeded(tmp_path_factory):
-    """One training workspace seeded from the demo ward; each test works on a copy."""
-    root = tmp_path_factory.mktemp("training-seed")
-    try:
-        open_workspace(root, log_to_file=False).close()
-    finally:
-        netguard.allow_network()
-    return root
-
-
-@pytest.fixture
-def trainer(qtbot, seeded, tmp_path, monkeypatch):
-    from networked_councillor.ui.main_window import MainWindow
-
-    shutil.copytree(seeded, tmp_path / "data")
-    app = open_workspace(tmp_path / "data", log_to_file=False)
-    window = MainWindow(app, runner=TaskRunner(inline=True), welcome=False)
-    qtbot.addWidget(window)
-    window.show()
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    app.progress.add_trainee("Alex")
-    yield window
-    close_app(window)
-    netguard.allow_network()
 
 
 def post_id(window, post):

@@ -9,7 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPalette,
+    QPdfWriter,
+    QTextDocument,
+)
 
 from networked_councillor.core import paths
 from networked_councillor.core.errors import ExportError
@@ -24,6 +34,7 @@ HANDOUTS = {
 RESOLUTION = 300
 MARGIN_MM = 16
 FOOTER_MM = 8
+PAPER_TEXT = "#1a1a1a"
 BODY_POINTS = 10
 STYLE = """
 body { color: #1a1a1a; }
@@ -105,12 +116,21 @@ def _print(document: QTextDocument, title: str, path: Path) -> None:
             painter.save()
             painter.scale(scale, scale)
             painter.translate(0, -number * page.height())
-            document.drawContents(painter, QRectF(0, number * page.height(), page.width(), page.height()))
+            _draw_on_paper(painter, document, QRectF(0, number * page.height(), page.width(), page.height()))
             painter.restore()
             _footer(painter, QRectF(0, area.height() - footer * 0.7, area.width(), footer * 0.7), title,
                     number + 1, pages)
     finally:
         painter.end()
+
+
+def _draw_on_paper(painter: QPainter, document: QTextDocument, clip: QRectF) -> None:
+    """Black on white whatever the screen's theme (drawContents would take a dark theme's white text)."""
+    context = QAbstractTextDocumentLayout.PaintContext()
+    context.palette.setColor(QPalette.ColorRole.Text, QColor(PAPER_TEXT))
+    context.clip = clip
+    painter.setClipRect(clip)
+    document.documentLayout().draw(painter, context)
 
 
 def _footer(painter: QPainter, rect: QRectF, title: str, number: int, pages: int) -> None:

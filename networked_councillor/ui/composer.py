@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTextEdit,
@@ -56,6 +55,7 @@ from networked_councillor.ui.links import open_address
 from networked_councillor.ui.theme import current as current_theme
 from networked_councillor.ui.widgets.detail import SafeTextBrowser, thread_html
 from networked_councillor.ui.screen import fit_on_screen
+from networked_councillor.ui.widgets.text_box import text_box
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +185,7 @@ class Composer(QDialog):
                                 + (f" Fill in: {', '.join(suggestion.missing)}." if suggestion.missing else ""))
         layout.addWidget(self.origin)
 
-        self.editor = QPlainTextEdit()
-        self.editor.setTabChangesFocus(True)  # Tab moves on to the checks and the buttons, as everywhere else
+        self.editor = text_box()
         self.editor.setAccessibleName("Your reply")
         self.editor.setPlaceholderText("Thank them, say what you know or will do, and invite them to keep talking.")
         layout.addWidget(self.editor, 3)
@@ -395,7 +394,7 @@ class Composer(QDialog):
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """A new theme: the findings and underlines take its colours."""
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "autosave"):
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "autosave") and self.isVisible():
             self.recheck()
 
     def done(self, result: int) -> None:

@@ -86,7 +86,7 @@ class Dashboard(QDialog):
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """A new theme: the charts are drawn again in its colours."""
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "views"):
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "views") and self.isVisible():
             self.refresh()
 
     def refresh(self) -> None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
 )
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from networked_councillor.core import clock
 from networked_councillor.core.casework import PRIORITIES, NewIssue
 from networked_councillor.ui.screen import fit_on_screen
+from networked_councillor.ui.widgets.text_box import text_box
 
 
 class Welcome(QDialog):
@@ -73,7 +73,7 @@ class LogIssueDialog(QDialog):
         self.due = QDateEdit(QDate(clock.today()).addDays(14), calendarPopup=True, displayFormat="dd MMM yyyy")
         self.has_due = QCheckBox("Follow up by", checked=True)
         self.has_due.toggled.connect(self.due.setEnabled)
-        self.description = QPlainTextEdit(f"{item.get('text') or ''}\n\nFrom: {item.get('url') or item.get('source_name')}")
+        self.description = text_box(f"{item.get('text') or ''}\n\nFrom: {item.get('url') or item.get('source_name')}")
         where = ("at the post's location" if item.get("lat") is not None else "")
         for widget, name in ((self.title, "Issue title"), (self.category, "Category"), (self.priority, "Priority"),
                              (self.address, "Address or street"), (self.postcode, "Postcode"),

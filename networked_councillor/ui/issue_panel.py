@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from networked_councillor.core.casework import (
 from networked_councillor.core.errors import NcError
 from networked_councillor.store import Store
 from networked_councillor.ui.errors import explain
+from networked_councillor.ui.widgets.text_box import text_box
 
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
 NO_DATE = QDate(2000, 1, 1)  # the date edit's minimum, shown as "No due date"
@@ -71,7 +71,7 @@ class IssuePanel(QWidget):
         self.lat, self.lon = _coordinate(-90, 90), _coordinate(-180, 180)
         self.agency = QLineEdit(placeholderText="The council or body it was reported to")
         self.agency_ref = QLineEdit(placeholderText="Their reference, once reported")
-        self.description = QPlainTextEdit()
+        self.description = text_box()
         self.description.setMaximumHeight(110)
         self.note = QLineEdit(placeholderText="What happened, what you did, what they said…")
         self.contact = {key: QLineEdit() for key in ("name", "email", "phone", "address")}

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,7 +36,7 @@ from networked_councillor.store import tags as tag_store
 from networked_councillor.store.inbox import VIEWS, InboxFilter
 from networked_councillor.tagger.topics import default_topics
 from networked_councillor.ui.errors import explain
-from networked_councillor.ui.itemmodels.inbox import TOPICS, InboxModel, ItemIdRole
+from networked_councillor.ui.itemmodels.inbox import COLUMN_NAMES, POST, RELEVANCE, TOPICS, InboxModel, ItemIdRole
 from networked_councillor.ui.itemmodels.sources import SourceStatusModel, configure_view
 from networked_councillor.ui.links import OPENABLE, open_address
 from networked_councillor.ui.screen import fit_on_screen, keep_on_screen
@@ -43,15 +44,20 @@ from networked_councillor.ui.tasks import TaskRunner
 from networked_councillor.ui.theme import THEMES, apply_theme
 from networked_councillor.ui.widgets.chips import TopicChipDelegate
 from networked_councillor.ui.widgets.detail import ItemDetail
+from networked_councillor.ui.widgets.empty_inbox import EmptyInbox
 from networked_councillor.ui.widgets.filterbar import FilterBar
 from networked_councillor.ui.widgets.sidebar import Sidebar
 
-HEADER_KEY = "inbox_header_v2"  # bump when the inbox's columns change, so an old layout is not restored
+HEADER_KEY = "inbox_header_v3"  # bump when the inbox's columns change, so an old layout is not restored
 SNOOZES = {"For an hour": timedelta(hours=1), "Until tomorrow": timedelta(days=1), "For a week": timedelta(days=7)}
 
 
 class InboxTable(QTableView):
-    """The inbox view: the source column shows the source's icon; chips paint the topics."""
+    """The inbox view: the source column shows the source's icon; chips paint the topics.
+
+    Relevance is hidden at first (the item pane shows it, and a laptop screen needs the room for the post);
+    right-click the header to show or hide any column but the post.
+    """
 
     def __init__(self, model: InboxModel) -> None:
         super().__init__()
@@ -66,11 +72,25 @@ class InboxTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.setItemDelegateForColumn(TOPICS, TopicChipDelegate(self))
         header = self.horizontalHeader()
-        for column, width in enumerate((30, 120, 0, 180, 72, 72, 64)):
+        for column, width in enumerate((28, 110, 0, 140, 76, 72, 64)):
             if width:
                 self.setColumnWidth(column, width)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(POST, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
+        self.setColumnHidden(RELEVANCE, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+
+    def _column_menu(self, position) -> None:
+        menu = QMenu(self)
+        for column, name in enumerate(COLUMN_NAMES):
+            if column == POST:
+                continue
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(not self.isColumnHidden(column))
+            action.toggled.connect(lambda shown, c=column: self.setColumnHidden(c, not shown))
+        menu.popup(self.horizontalHeader().mapToGlobal(position))
 
 
 class MainWindow(QMainWindow):
@@ -187,13 +207,21 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter_bar)
-        layout.addWidget(self.table)
+        self.empty = EmptyInbox({"ward": ("Set up my ward…", self.set_up_ward),
+                                 "demo": ("Open the demo ward", self.load_demo),
+                                 "sources": ("Add a source…", self.open_settings),
+                                 "fetch": ("Fetch now", self.fetch),
+                                 "clear": ("Clear filters", self.filter_bar.clear)})
+        self.inbox_stack = QStackedWidget()
+        self.inbox_stack.addWidget(self.table)
+        self.inbox_stack.addWidget(self.empty)
+        layout.addWidget(self.inbox_stack)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("panes")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.detail)
-        self.splitter.setSizes([210, 830, 560])
+        self.splitter.setSizes([160, 800, 440])
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
         self.setCentralWidget(self.splitter)
@@ -252,6 +280,9 @@ class MainWindow(QMainWindow):
         self.cancel_button = QPushButton("Cancel", clicked=self.runner.cancel_all)
         self.cancel_button.setAccessibleName("Cancel what is running")
         self.count_label = QLabel()
+        self.problem_button = QPushButton(flat=True, clicked=lambda: self.source_dock.show())
+        self.problem_button.setAccessibleName("Sources with a problem: show how each fetch went")
+        self.statusBar().addPermanentWidget(self.problem_button)  # stays until the sources fetch again
         for widget in (self.progress_label, self.progress, self.cancel_button):
             self.statusBar().addPermanentWidget(widget)
             widget.hide()
@@ -305,10 +336,14 @@ class MainWindow(QMainWindow):
 
     def _populate_choices(self) -> None:
         with self.app.store.read() as db:
-            sources = [(r.id, r.name, r.plugin) for r in source_store.all_sources(db)]
+            sources = [(r.id, r.name, r.plugin, r.last_error) for r in source_store.all_sources(db)]
             saved = settings_store.get_setting(db, "saved_views", [])
         self.sidebar.populate(self.ward.name, self.topic_names, sources, saved)
-        self.filter_bar.set_choices(self.topic_names, sources)
+        self.filter_bar.set_choices(self.topic_names, [source[:3] for source in sources])
+        failing = [name for _id, name, _plugin, problem in sources if problem]
+        self.problem_button.setText(f"⚠ {len(failing)} source(s) with a problem" if failing else "")
+        self.problem_button.setToolTip("Failing: " + ", ".join(failing) if failing else "")
+        self.problem_button.setVisible(bool(failing))
 
     def set_filter(self, f: InboxFilter) -> None:
         """Show ``f`` in the inbox (from the sidebar, a shortcut, a saved search or a chart)."""
@@ -338,6 +373,16 @@ class MainWindow(QMainWindow):
         loaded = self.inbox.rowCount()
         more = "+" if self.inbox.canFetchMore() else ""
         self.count_label.setText(f"{loaded}{more} items")
+        if loaded:
+            self.inbox_stack.setCurrentWidget(self.table)
+            return
+        with self.app.store.read() as db:
+            sources = source_store.all_sources(db)
+        shown = self.inbox.filter
+        self.empty.explain(ward_set_up=self.ward.is_set_up, sources=len(sources),
+                           fetched=any(r.last_fetch_at for r in sources),
+                           filtered=shown != InboxFilter(view="inbox", min_relevance=shown.min_relevance))
+        self.inbox_stack.setCurrentWidget(self.empty)
 
     def _focus_search(self) -> None:
         self.filter_bar.search.setFocus()
@@ -426,10 +471,13 @@ class MainWindow(QMainWindow):
             self.inbox.invalidate(ids)
             self.show_detail(self.current_item_id())
             return
-        selected = self.current_item_id()
-        self.inbox.refresh()
-        self._restore_selection(selected)
-        self._update_count()
+        if kind == "ward":  # a new ward, a new relevance threshold: the inbox's filter takes it at once
+            self._apply_filters()
+        else:
+            selected = self.current_item_id()
+            self.inbox.refresh()
+            self._restore_selection(selected)
+            self._update_count()
         if getattr(self, "exercise_panel", None) is not None:
             self.exercise_panel.refresh()
 
@@ -632,6 +680,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15000)
         self._apply_retention()
         self.sources_model.refresh()
+        self._populate_choices()  # the sidebar marks the sources that failed, until they next succeed
         self.data_changed("items")
         self.notifier.check()
 

@@ -53,6 +53,7 @@ from networked_councillor.ui.itemmodels.sources import (
 from networked_councillor.ui.theme import TEXT_SIZES, THEMES
 from networked_councillor.ui.widgets.help import help_label
 from networked_councillor.ui.screen import fit_on_screen
+from networked_councillor.ui.widgets.text_box import text_box
 
 TERM_LABELS = {"places": "Place names", "streets": "Streets", "postcodes": "Postcodes, sectors or districts",
                "hashtags": "Hashtags", "handles": "Your handles (Bluesky, Mastodon)"}
@@ -200,7 +201,7 @@ class SettingsDialog(QDialog):
             self.ward_fields[key] = edit
         self.term_edits = {}
         for kind in TERM_KINDS:
-            edit = QPlainTextEdit("\n".join(getattr(self.ward, kind)))
+            edit = text_box("\n".join(getattr(self.ward, kind)))
             edit.setAccessibleName(TERM_LABELS[kind])
             edit.setPlaceholderText("One per line")
             edit.setMaximumHeight(70)
@@ -289,7 +290,7 @@ class SettingsDialog(QDialog):
         self.topic_list.setAccessibleName("Your topics")
         self.topic_name = QLineEdit(placeholderText="Name, e.g. Local heritage")
         self.topic_description = QLineEdit(placeholderText="What belongs in it, in a sentence")
-        self.topic_examples = QPlainTextEdit(placeholderText="A few example posts, one per line (optional)")
+        self.topic_examples = text_box(placeholder="A few example posts, one per line (optional)")
         self.topic_examples.setMaximumHeight(90)
         for widget, name in ((self.topic_name, "Topic name"), (self.topic_description, "Topic description"),
                              (self.topic_examples, "Topic examples")):
@@ -614,7 +615,7 @@ class SourceEditor(QDialog):
                 if field.default is None:  # optional: the lowest value shows as empty and means "not set"
                     widget.setSpecialValueText(" ")
             elif field.kind == "list":
-                widget = QPlainTextEdit("\n".join(value or []))
+                widget = text_box("\n".join(value or []))
                 widget.setMaximumHeight(80)
             else:
                 widget = QLineEdit("" if field.kind == "secret" else str(value or ""))

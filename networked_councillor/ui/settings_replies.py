@@ -44,6 +44,7 @@ from networked_councillor.core.reply_templates import (
 from networked_councillor.store import settings as settings_store
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.widgets.help import help_label
+from networked_councillor.ui.widgets.text_box import text_box
 
 PART_LABELS = {"acknowledge": "Acknowledge", "inform": "Inform", "invite": "Invite"}
 PART_HELP = {"acknowledge": "Thank them and name the issue, so they know they were heard.",
@@ -84,7 +85,7 @@ class RepliesPage(QWidget):
         form.addRow("Signature", self.signature)
         form.addRow("", help_label("Fills {councillor} in templates. Contact details in it are yours to share, so the "
                               "personal-data check lets them through."))
-        self.blocked = QPlainTextEdit("\n".join(blocked))
+        self.blocked = text_box("\n".join(blocked))
         self.blocked.setAccessibleName("Blocked words")
         self.blocked.setMaximumHeight(90)
         form.addRow("Blocked words", self.blocked)
@@ -150,7 +151,7 @@ class RepliesPage(QWidget):
         form = QFormLayout()
         self.template_parts: dict[str, QPlainTextEdit] = {}
         for part in PARTS:
-            edit = QPlainTextEdit()
+            edit = text_box()
             edit.setAccessibleName(f"{PART_LABELS[part]} part of the template")
             edit.setToolTip(PART_HELP[part])
             edit.setMaximumHeight(64)
@@ -204,7 +205,7 @@ class RepliesPage(QWidget):
         editor = QVBoxLayout()
         self.snippet_name = QLineEdit(placeholderText="Name, e.g. Pothole reported")
         self.snippet_name.setAccessibleName("Saved reply name")
-        self.snippet_text = QPlainTextEdit()
+        self.snippet_text = text_box()
         self.snippet_text.setAccessibleName("Saved reply text")
         self.snippet_text.setPlaceholderText("Thanks {name}, I've reported this to the council as {issue_ref}.")
         buttons = QHBoxLayout()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QPolygonF
-from PySide6.QtWidgets import QApplication, QFocusFrame, QProxyStyle, QStyle, QStyleFactory, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFocusFrame, QProxyStyle, QStyle, QStyleFactory, QWidget
 from shiboken6 import isValid
 
 THEMES = {"light": "Light", "dark": "Dark", "contrast": "High contrast"}
@@ -142,8 +142,8 @@ class ThemeStyle(QProxyStyle):
             painter.drawRect(QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5))
             painter.restore()
             return None
-        if element == e.PE_FrameFocusRect:
-            return None  # the focus ring (`FocusRing`) shows where the focus is
+        if element == e.PE_FrameFocusRect and not isinstance(widget, QAbstractItemView):
+            return None  # the focus ring (`FocusRing`) shows where the focus is; a list still marks its item
         super().drawPrimitive(element, option, painter, widget)
         if element == e.PE_PanelButtonCommand:  # Fusion's button edge is a shade of the window: none on black
             painter.save()

@@ -67,7 +67,7 @@ class ExercisePanel(QDockWidget):
     def __init__(self, app, parent: QWidget | None = None) -> None:
         super().__init__("Exercises", parent)
         self.setObjectName("exercisePanel")
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(260)
         self.app = app
         self.states: dict[str, list[bool]] = {}
         self.posts = DemoPosts(demo_material())

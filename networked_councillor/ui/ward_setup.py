@@ -1,4 +1,9 @@
-"""The "Set up my ward" step: one postcode in, the ward's name, boundary and postcodes out."""
+"""The "Set up my ward" step: one postcode in, the ward's name, boundary and postcodes out.
+
+Looking a postcode up needs the internet. Without it (a council laptop off the network, a blocked
+site) the ward is typed in by hand instead: its name, council, streets and places, and postcodes
+are enough to start; the boundary can be added later in Settings > Ward.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,16 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
 )
 
-from networked_councillor.core import postcodes
+from networked_councillor.core import clock, postcodes
+from networked_councillor.core.errors import NcError
+from networked_councillor.core.ward import WardProfile
 from networked_councillor.core.wardsetup import (
     WardSetup,
     apply_setup,
@@ -51,10 +59,30 @@ class WardSetupDialog(QDialog):
         form = QFormLayout()
         form.addRow("Postcode", self.postcode)
         form.addRow("", self.look_up)
+        self.by_hand = QGroupBox("Or type your ward in yourself (no internet needed)")
+        self.by_hand.setCheckable(True)
+        self.by_hand.setChecked(False)
+        self.by_hand.toggled.connect(self._by_hand_toggled)
+        self.hand = {key: QLineEdit(placeholderText=hint) for key, hint in (
+            ("name", "e.g. Petersfield"), ("council", "e.g. Cambridge City Council"),
+            ("streets", "Streets and places, separated by commas"), ("postcodes", "e.g. CB1 1, CB1 2"))}
+        hand_form = QFormLayout(self.by_hand)
+        for key, label in (("name", "Ward name"), ("council", "Council"), ("streets", "Streets and places"),
+                           ("postcodes", "Postcodes")):
+            self.hand[key].setAccessibleName(label)
+            self.hand[key].textChanged.connect(self._by_hand_toggled)
+            hand_form.addRow(label, self.hand[key])
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.result, 1)
+        layout.addWidget(self.by_hand)
         layout.addWidget(self.buttons)
+
+    def _by_hand_toggled(self) -> None:
+        if self.by_hand.isChecked():
+            self.use.setEnabled(bool(self.hand["name"].text().strip()))
+        else:
+            self.use.setEnabled(self.setup is not None)
 
     def _look_up(self) -> None:
         postcode = self.postcode.text()
@@ -83,16 +111,40 @@ class WardSetupDialog(QDialog):
         self.use.setEnabled(True)
 
     def _failed(self, error: Exception) -> None:
+        """Said here, not in a box that closes onto an empty dialog; and the way on is opened below."""
         self.look_up.setEnabled(True)
-        self.result.setText("")
-        explain(self, error, "Set up my ward")
+        self.result.setText(f"{html.escape(str(error))}<br><br>You can type your ward in below instead and add "
+                            "its boundary later in Settings &gt; Ward, or try the look-up again when you are "
+                            "online.")
+        self.by_hand.setChecked(True)
+        self.hand["name"].setFocus()
 
     def _use(self) -> None:
-        if self.setup is None:
-            return
         app = self.window_.app
-        with app.store.read() as db:
-            current = settings_store.load_ward(db)
-        apply_setup(app, self.setup, current)
+        try:
+            with app.store.write() as db:
+                current = settings_store.load_ward(db)
+                if self.by_hand.isChecked():
+                    settings_store.save_ward(db, self._typed_ward(current), clock.now_iso())
+                elif self.setup is not None:
+                    apply_setup(app, self.setup, current)
+                else:
+                    return
+        except NcError as exc:
+            explain(self, exc, "Set up my ward")
+            return
         self.done_setup.emit()
         self.accept()
+
+    def _typed_ward(self, current: WardProfile) -> WardProfile:
+        """The ward as typed, keeping what the profile already had that was not typed (hashtags, handles)."""
+        def listed(key: str) -> list[str]:
+            return [part.strip() for part in self.hand[key].text().split(",") if part.strip()]
+
+        ward = WardProfile.from_dict(current.to_dict())
+        ward.name, ward.council = self.hand["name"].text().strip(), self.hand["council"].text().strip()
+        for street in listed("streets"):
+            ward.add_term("streets", street)
+        for code in listed("postcodes"):
+            ward.add_term("postcodes", code)
+        return ward

@@ -16,12 +16,12 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from networked_councillor.ui.theme import current as current_theme
 from networked_councillor.core import clock
 from networked_councillor.store import Store
 from networked_councillor.store import inbox as inbox_store
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.ui.icons import source_icon
+from networked_councillor.ui.theme import current as current_theme
 
 Index = QModelIndex | QPersistentModelIndex
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
@@ -31,11 +31,13 @@ COLUMN_NAMES = ("Source", "From", "Post", "Topics", "Feeling", "Relevance", "Whe
 SOURCE, AUTHOR, POST, TOPICS, FEELING, RELEVANCE, WHEN = range(7)
 FEELINGS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
 CACHE_ROWS = 2000
-_DISPLAY, _ACCESSIBLE, _TOOLTIP, _DECORATION, _FONT, _FOREGROUND, _ALIGN, _ID, _TOPICS = (int(r) for r in (
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
-    Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole,
-    Qt.ItemDataRole.TextAlignmentRole, ItemIdRole, TopicsRole))
-_SERVED = frozenset((_DISPLAY, _ACCESSIBLE, _TOOLTIP, _DECORATION, _FONT, _FOREGROUND, _ALIGN, _ID, _TOPICS))
+_DISPLAY, _ACCESSIBLE, _DESCRIPTION, _TOOLTIP, _DECORATION, _FONT, _FOREGROUND, _ALIGN, _ID, _TOPICS = (
+    int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                     Qt.ItemDataRole.AccessibleDescriptionRole, Qt.ItemDataRole.ToolTipRole,
+                     Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole,
+                     Qt.ItemDataRole.TextAlignmentRole, ItemIdRole, TopicsRole))
+_SERVED = frozenset((_DISPLAY, _ACCESSIBLE, _DESCRIPTION, _TOOLTIP, _DECORATION, _FONT, _FOREGROUND, _ALIGN, _ID,
+                     _TOPICS))
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 BLOCK = 100
 
@@ -171,7 +173,9 @@ class InboxModel(QAbstractTableModel):
         if role == _DISPLAY:
             return "" if column == SOURCE else self._display(row, column)
         if role == _ACCESSIBLE:
-            return self._display(row, column)
+            return self._spoken(row, column)
+        if role == _DESCRIPTION:  # a screen reader says it after any cell's name: the row as one sentence
+            return ". ".join(self._spoken(row, c) for c in (AUTHOR, POST, TOPICS, FEELING, WHEN))
         if role == _TOOLTIP:
             return self._tooltip(row, column)
         if role == _DECORATION:
@@ -202,6 +206,20 @@ class InboxModel(QAbstractTableModel):
         if column == RELEVANCE:
             return f"{row['relevance']:.0%}"
         return _when(row["created_at"])
+
+    def _spoken(self, row: dict, column: int) -> str:
+        """A cell as a screen reader should say it: words for the marks and the icon, and never nothing."""
+        if column == POST:
+            marks = ("Pinned. " if row["pinned"] else "") + ("Mentions you. " if row["mentions_me"] else "")
+            return marks + self._display(row, column).removeprefix("★ ").removeprefix("@ ")[:300]
+        if column == WHEN:
+            return self._tooltip(row, column) or "Date not known"
+        if column == TOPICS:
+            return f"Topic: {self._display(row, column)}" if row["topics"] else "No topic yet"
+        if column == RELEVANCE:
+            return f"Relevance {self._display(row, column)}"
+        empty = {AUTHOR: "No name given", FEELING: "No feeling yet", SOURCE: "Unknown source"}
+        return self._display(row, column) or empty.get(column, "")
 
     def _tooltip(self, row: dict, column: int) -> str:
         if column == POST:

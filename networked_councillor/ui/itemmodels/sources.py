@@ -8,15 +8,15 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from networked_councillor.ui.theme import current as current_theme
 from networked_councillor.core import clock
 from networked_councillor.store import Store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store.sources import SourceRow
+from networked_councillor.ui.theme import current as current_theme
 
 Index = QModelIndex | QPersistentModelIndex
 SourceIdRole = Qt.ItemDataRole.UserRole + 1
-COLUMNS = ("Source", "Kind", "On", "Last fetched", "New / in feed", "Status")
+COLUMNS = ("Source", "Kind", "On", "Last fetched", "New items", "How it went")
 
 
 class SourceStatusModel(QAbstractTableModel):
@@ -68,23 +68,34 @@ class SourceStatusModel(QAbstractTableModel):
         if column == 3:
             return _ago(row.last_fetch_at) if row.last_fetch_at else "Never"
         if column == 4:
-            return "" if row.last_seen is None else f"{row.last_new} / {row.last_seen}"
+            return _new_items(row)
         if row.last_error:
-            return row.last_error if full else row.last_error.split(". ")[0][:90]
+            return f"Problem: {row.last_error}"
         if row.last_note:
-            return f"OK. {row.last_note}" if full else f"OK, but: {row.last_note.split('. ')[0][:80]}"
+            return f"OK, but: {row.last_note}"
         return "OK" if row.last_fetch_at else "Not fetched yet"
 
 
+def _new_items(row: SourceRow) -> str:
+    """What the last fetch brought, in words: "0 / 0" from a feed that had not changed read as empty."""
+    if row.last_seen is None:
+        return ""
+    if row.last_new:
+        return f"{row.last_new} new of {row.last_seen}"
+    return f"Nothing new ({row.last_seen} read)" if row.last_seen else "Nothing new"
+
+
 def configure_view(view) -> None:
-    """Column widths that fit the content: the status column takes the rest."""
+    """Column widths that fit the content; the last column takes the rest and wraps, so a problem is read whole."""
     from PySide6.QtWidgets import QHeaderView
 
     view.verticalHeader().hide()
-    view.setWordWrap(False)
-    for column, width in enumerate((230, 70, 40, 110, 100)):
+    view.setWordWrap(True)
+    for column, width in enumerate((200, 70, 40, 110, 130)):
         view.setColumnWidth(column, width)
-    view.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
 
 def _ago(iso: str) -> str:

@@ -84,6 +84,9 @@ class ItemDetail(QWidget):
         toolbar.setToolButtonStyle(toolbar.toolButtonStyle().ToolButtonTextOnly)
         for action in actions:
             toolbar.addAction(action)
+        more = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")  # the » that holds what does not fit
+        if more is not None:
+            more.setAccessibleName("More item actions")
         self.evidence = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.evidence.setAccessibleName("Why this item is here")
 
@@ -140,7 +143,7 @@ class ItemDetail(QWidget):
         layout.addWidget(self.thread)
         layout.addWidget(self.seen)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumWidth(340)
+        self.setMinimumWidth(280)
         self.show_item(None)
 
     def set_topics(self, topic_names: dict[str, str]) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
 from networked_councillor.store.inbox import VIEWS, InboxFilter
 from networked_councillor.ui.icons import source_icon
+from networked_councillor.ui.theme import current as current_theme
 
 FilterRole = Qt.ItemDataRole.UserRole + 1
 
@@ -24,9 +26,11 @@ class Sidebar(QTreeWidget):
         self.setRootIsDecorated(True)
         self.itemSelectionChanged.connect(self._selected)
 
-    def populate(self, ward_name: str, topics: dict[str, str], sources: list[tuple[str, str, str]],
+    def populate(self, ward_name: str, topics: dict[str, str], sources: list[tuple[str, str, str, str | None]],
                  saved: list[dict]) -> None:
-        """sources: (id, name, plugin); saved: {"name", "filter"} dicts."""
+        """sources: (id, name, plugin, the last fetch's problem or None); saved: {"name", "filter"} dicts.
+
+        A source whose last fetch failed stays marked, its problem in its tooltip, until a fetch succeeds."""
         current = self.current_filter()
         self.blockSignals(True)
         self.clear()
@@ -36,10 +40,17 @@ class Sidebar(QTreeWidget):
         topic_group = self._group("Topics")
         for topic_id, name in topics.items():
             self._leaf(topic_group, name, InboxFilter(view="all", topic=topic_id))
-        source_group = self._group("Sources")
-        for source_id, name, plugin in sources:
-            leaf = self._leaf(source_group, name, InboxFilter(view="all", source_id=source_id))
+        failing = sum(1 for *_rest, problem in sources if problem)
+        source_group = self._group(f"Sources ({failing} with a problem)" if failing else "Sources")
+        for source_id, name, plugin, problem in sources:
+            leaf = self._leaf(source_group, f"⚠ {name}" if problem else name,
+                              InboxFilter(view="all", source_id=source_id))
             leaf.setIcon(0, source_icon(plugin))
+            if problem:
+                leaf.setToolTip(0, f"The last fetch failed: {problem}")
+                leaf.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{name}: the last fetch failed")
+                leaf.setData(0, Qt.ItemDataRole.AccessibleDescriptionRole, problem)
+                leaf.setForeground(0, QColor(current_theme().danger))
         saved_group = self._group("Saved searches")
         for entry in saved:
             leaf = self._leaf(saved_group, entry["name"], InboxFilter.from_dict(entry["filter"]))
