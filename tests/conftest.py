@@ -75,7 +75,7 @@ def no_unexpected_dialogs(monkeypatch):
             raise AssertionError(f"an unexpected modal {name} opened: {words[:2]}")
         return modal
 
-    for owner, names in ((QMessageBox, ("question", "warning", "critical", "information", "about")),
+    for owner, names in ((QMessageBox, ("question", "warning", "critical", "information", "about", "exec")),
                          (QInputDialog, ("getText", "getItem", "getInt", "getMultiLineText")),
                          (QFileDialog, ("getOpenFileName", "getSaveFileName", "getExistingDirectory")),
                          (QDialog, ("exec",))):

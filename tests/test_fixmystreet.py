@@ -111,7 +111,8 @@ def test_reports_are_mapped_field_by_field(server, samples):
     items, _ = fetch_with(FixMyStreetSource, ward_config(server))
     pothole = by_id(items)["7710231"]
     assert pothole.url == "https://www.fixmystreet.example/report/7710231"
-    assert pothole.title == "Deep pothole by the bus stop, 16th November"  # as FixMyStreet writes it
+    assert pothole.title == "Deep pothole by the bus stop"  # without the date FixMyStreet appends
+    assert pothole.raw["title"] == "Deep pothole by the bus stop, 16th November"  # as FixMyStreet writes it
     assert pothole.kind == "report" and pothole.categories == ["Potholes"]
     assert (pothole.lat, pothole.lon) == (pytest.approx(52.2841), pytest.approx(-1.1702))
     assert pothole.created_at == datetime(2026, 11, 16, 8, 14, 3, tzinfo=timezone.utc)
@@ -135,7 +136,7 @@ def test_the_description_is_decoded_exactly_once(server, samples):
     serve_ward(server, samples)
     items, _ = fetch_with(FixMyStreetSource, ward_config(server))
     sign = normalise(by_id(items)["7709874"]).row
-    assert sign["title"] == "Speed sign says <20 & nobody slows, 15th November"
+    assert sign["title"] == "Speed sign says <20 & nobody slows"
     assert ('The new sign on Mill Lane says <20 but drivers still do 40. Someone has written "<b>SLOW</b>" '
             'on the post, and "&lt;" in marker underneath.') in sign["text"]
     assert "<b>" not in sign["html"]  # the resident's words stay words, never markup
@@ -159,7 +160,7 @@ def test_a_title_that_looks_like_html_stays_plain_text(server):
             b"<description>It lies in the verge.</description></item></channel></rss>")
     server.route(WARD_PATH, Reply(body, headers=RSS))
     (item,), _ = fetch_with(FixMyStreetSource, ward_config(server))
-    assert item.title == "Sign saying <b>SLOW</b> knocked over, 3rd November"
+    assert item.title == "Sign saying <b>SLOW</b> knocked over"
 
 
 # ---- paging and incremental fetches ---------------------------------------------------------------
@@ -272,7 +273,7 @@ def test_an_older_site_title_gives_the_time_when_the_date_is_unreadable(server, 
     server.route(WARD_PATH, Reply(body, headers=RSS))
     items, api = fetch_with(FixMyStreetSource, ward_config(server))
     pothole = by_id(items)["7710231"]
-    assert pothole.title == "Deep pothole by the bus stop, 08:14, Mon 16 November 2026"
+    assert pothole.title == "Deep pothole by the bus stop"
     assert pothole.created_at.isoformat() == "2026-11-16T08:14:00+00:00"
     assert api.warnings == []
 
@@ -335,7 +336,7 @@ def test_a_later_feed_updates_in_place(server, samples, store):
     outcome = pipeline(store, registry).fetch().outcomes[0]
     assert (outcome.new, outcome.updated, outcome.unchanged) == (0, 1, 3)
     (row,) = item_rows(store, "external_id = '7710231'")
-    assert row["title"] == "Deep pothole by the bus stop (now coned off), 16th November"
+    assert row["title"] == "Deep pothole by the bus stop (now coned off)"
 
 
 def test_the_ward_setups_area_source_finds_the_ward(server, samples, store):
@@ -350,3 +351,16 @@ def test_the_ward_setups_area_source_finds_the_ward(server, samples, store):
         assert {"kind": "place", "term": "Millbrook"} in evidence
         assert {"kind": "boundary", "term": "inside the ward boundary"} in evidence
         assert {"kind": "ward feed", "term": "a feed for this ward"} in evidence  # from the item, not the config
+
+
+@pytest.mark.parametrize("sent, title", [
+    ("Deep pothole by the bus stop, 16th November", "Deep pothole by the bus stop"),
+    ("Street light out, 21st August 2025", "Street light out"),
+    ("Food caddy not collected Linden Drive, 17:19, Sun 6 December 2026", "Food caddy not collected Linden Drive"),
+    ("Broken bench, Millbrook Green", "Broken bench, Millbrook Green"),  # a comma of the resident's own
+    ("1st November", "1st November"),  # nothing would be left: kept whole
+])
+def test_the_date_fixmystreet_appends_to_a_title_is_left_off(sent, title):
+    from networked_councillor.plugin_api.feeds import report_title
+
+    assert report_title(sent)[0] == title

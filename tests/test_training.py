@@ -9,6 +9,7 @@ import httpx
 import pytest
 from localserver import Reply
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from networked_councillor.core import netguard
 from networked_councillor.core.errors import SourceError
@@ -73,14 +74,48 @@ def test_listen_first(trainer):
 
 
 def test_teach_the_tagger(trainer):
-    car_park = post_id(trainer, ex.CAR_PARK)
-    trainer.show_item(car_park)
-    trainer.detail.correct_topic.emit(car_park, "parking")  # what the Change topic menu does
+    wrong_topic = post_id(trainer, ex.WRONG_TOPIC)
+    trainer.show_item(wrong_topic)
+    trainer.detail.correct_topic.emit(wrong_topic, "parking")  # what the Change topic menu does
     assert done(trainer, "teach-the-tagger") == [True, False]
-    trainer.show_detail(post_id(trainer, ex.SARCASM))
+    trainer.show_detail(post_id(trainer, ex.WRONG_FEELING))
     negative = next(b for b in trainer.detail.feeling.buttons() if b.property("sentiment") == "negative")
     negative.click()
     assert done(trainer, "teach-the-tagger") == [True, True]
+
+
+def test_the_posts_the_exercises_name_are_ones_the_shipped_model_really_gets_wrong():
+    """Exercise 2 is only worth doing if the tags really are wrong: checked against the model the app ships."""
+    import json
+
+    from networked_councillor.core import paths
+    from networked_councillor.demo import demo_material
+    from networked_councillor.tagger.encoder import load_encoder
+    from networked_councillor.tagger.model import Heads, LocalTagger
+
+    content = {p["id"]: p for p in json.loads((demo_material() / "content.json").read_text())["items"]}
+    tagger = LocalTagger(load_encoder(), Heads.load(paths.models_dir()))
+    topic, feeling = tagger.tag([content[ex.WRONG_TOPIC]["text"], content[ex.WRONG_FEELING]["text"]])
+    assert content[ex.WRONG_TOPIC]["topic"] == "parking" and topic.topics[0][0] != "parking"
+    assert content[ex.WRONG_FEELING]["sentiment"] == "negative" and feeling.sentiment[0] != "negative"
+
+
+def test_show_me_the_post_finds_the_post_a_step_is_about(trainer):
+    panel = trainer.exercise_panel
+    panel.exercise_list.setCurrentRow(1)  # correct a wrong topic and feeling
+    assert not panel.show_me.isHidden()
+    panel.show_me.click()
+    assert trainer.detail.item["id"] == post_id(trainer, ex.WRONG_TOPIC)
+    panel.exercise_list.setCurrentRow(2)
+    panel.show_me.click()
+    assert trainer.detail.item["id"] == post_id(trainer, ex.HEATED_POST)
+    trainer.reply_action.trigger()
+    composer = trainer.composers[trainer.detail.item["id"]]
+    composer.editor.setPlainText("Thanks Rich, that count is useful.")
+    composer.save()
+    assert done(trainer, "reply-that-passes")[0], "replying to the named post ticks the step"
+    panel.exercise_list.setCurrentRow(0)
+    assert panel.show_me.isHidden(), "listening first is about searching, not one post"
 
 
 def test_a_reply_that_passes_every_check_is_recorded_but_not_sent(trainer):
@@ -101,12 +136,21 @@ def test_a_reply_that_passes_every_check_is_recorded_but_not_sent(trainer):
     assert "Nothing was sent" in trainer.statusBar().currentMessage()
 
 
+def test_a_post_already_in_the_demos_issue_is_added_to_it_and_that_counts(trainer, monkeypatch):
+    """forum-012 is part of the demo's fly-tipping issue already: adding reddit-007 to it is the right move."""
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: next(
+        b for b in box.buttons() if b.text().startswith("Add the other")).click() or 0)
+    select(trainer, [post_id(trainer, "forum-012"), post_id(trainer, "reddit-007")])
+    trainer.issue_action.trigger()
+    assert done(trainer, "one-issue-many-posts") == [True, False]
+
+
 def test_one_issue_from_two_posts_then_exported(trainer, tmp_path, monkeypatch):
     from networked_councillor.ui.casework_export import ExportDialog
     from networked_councillor.ui.dialogs import LogIssueDialog
 
     monkeypatch.setattr(LogIssueDialog, "exec", lambda self: 1)
-    select(trainer, [post_id(trainer, p) for p in ex.FLYTIPPING[1:]])
+    select(trainer, [post_id(trainer, p) for p in ex.FLYTIPPING[::-1]])  # reddit-007 first: not casework yet
     trainer.issue_action.trigger()
     assert done(trainer, "one-issue-many-posts") == [True, False]
     trainer.open_casework()

@@ -109,3 +109,70 @@ def test_a_bad_due_date_is_explained_and_nothing_changes(window, monkeypatch):
     assert warnings and "needs a title" in warnings[0].message
     with window.app.store.read() as db:
         assert casework.get_issue(db, issue_id)["title"] == "Fly-tipping behind the shops"
+
+
+def press(label):
+    """Answer the next message box by pressing the button whose text starts with ``label``."""
+    def exec_(box):
+        next(button for button in box.buttons() if button.text().startswith(label)).click()
+        return 0
+    return exec_
+
+
+def test_logging_a_post_already_in_an_issue_offers_that_issue_first(window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(dialogs.LogIssueDialog, "exec", lambda self: True)
+    select_rows(window, [0])
+    window.issue_action.trigger()  # the first issue from this post
+    first = window.current_item_id()
+    with window.app.store.read() as db:
+        issue = max(casework.list_issues(db, today=clock.today()), key=lambda row: row["id"])
+    count = issue["id"]
+
+    monkeypatch.setattr(QMessageBox, "exec", press("Open"))
+    window.issue_action.trigger()
+    assert window.casework_window.panel.issue["id"] == issue["id"], "its issue is opened, no new form"
+    select_rows(window, [0, 4])
+    monkeypatch.setattr(QMessageBox, "exec", press("Add the other 1"))
+    window.issue_action.trigger()
+    with window.app.store.read() as db:
+        linked = {i["id"] for i in casework.get_issue(db, issue["id"])["items"]}
+        assert max(r["id"] for r in casework.list_issues(db, today=clock.today())) == count, "no new issue"
+    assert first in linked and window.inbox.item_id(4) in linked
+    select_rows(window, [0])
+    monkeypatch.setattr(QMessageBox, "exec", press("Log a new issue anyway"))
+    window.issue_action.trigger()
+    with window.app.store.read() as db:
+        assert max(r["id"] for r in casework.list_issues(db, today=clock.today())) == count + 1
+
+
+def test_a_status_change_writes_one_line_on_the_timeline(window):
+    issue_id = log(window, "Streetlight out on Mill Lane", category="street_lighting")
+    window.open_casework(issue_id)
+    panel = window.casework_window.panel
+    before = panel.timeline.count()
+    panel.status.setCurrentIndex(panel.status.findData("in_progress"))
+    panel.save()
+    added = [panel.timeline.item(n).text() for n in range(before, panel.timeline.count())]
+    assert len(added) == 1 and "New → In progress" in added[0], added
+    with window.app.store.read() as db:
+        lines = [casework.describe_event(e) for e in casework.get_issue(db, issue_id)["events"]]
+    assert not any("— → —" in line for line in lines)
+
+
+def test_the_title_column_shows_a_title_on_a_laptop(window):
+    window.open_casework()
+    cw = window.casework_window
+    assert cw.width() <= 1366
+    title = cw.model.index(0, 1).data()
+    assert cw.table.columnWidth(1) >= cw.table.fontMetrics().horizontalAdvance(title[:28])
+
+
+def test_a_corrected_topic_is_listed_once(window):
+    window.table.selectRow(0)
+    item = window.detail.item
+    model_topic = item["topic"]
+    window.correct_topic(item["id"], model_topic)  # the councillor confirms the model's own topic
+    name = window.topic_names[model_topic]
+    assert window.detail.topics_label.text().count(name) == 1 and "✔" in window.detail.topics_label.text()

@@ -127,7 +127,7 @@ def update_issue(db: Database, issue_id: int, changes: dict[str, Any], now: str,
     """Apply ``changes`` (field -> new value), timeline each one, and return the fields that really changed."""
     current = _issue_row(db, issue_id)
     clean = {key: _checked(key, value) for key, value in changes.items()}
-    changed = {key: value for key, value in clean.items() if value != current.get(key)}
+    changed = {key: value for key, value in clean.items() if not _same(value, current.get(key))}
     if not changed:
         if note.strip():
             add_note(db, issue_id, note, now, actor)
@@ -274,8 +274,16 @@ def _checked(key: str, value: Any) -> Any:
     elif key in ("lat", "lon"):
         value = None if value in (None, "") else float(value)
     elif isinstance(value, str):
-        value = value.strip()
+        value = value.strip() or None  # an emptied box is "none", as it was before anything was typed
     return value
+
+
+def _same(new: Any, old: Any) -> bool:
+    """Whether an edit leaves a field as it was: an empty text is no text, and a map point that moved less
+    than a few centimetres (a box's rounding) has not moved; neither is worth a line on the timeline."""
+    if isinstance(new, float) and isinstance(old, (int, float)):
+        return abs(new - old) < 1e-6
+    return (None if new == "" else new) == (None if old == "" else old)
 
 
 def _due_date(value: Any) -> str | None:

@@ -55,8 +55,22 @@ def feed_items(parsed: Any, kind: str, to_item: Callable[[Entry, str | None, str
     return [item for item in items if item is not None]
 
 
+_REPORT_DATE = re.compile(r", (?:\d{1,2}:\d{2}, \w{3} \d{1,2} \w+ \d{4}|\d{1,2}(?:st|nd|rd|th) [A-Z][a-z]+(?: \d{4})?)$")
+
+
+def report_title(title: str | None) -> tuple[str | None, str | None]:
+    """A street report's title without the date FixMyStreet appends to it (", 16th November", or on older
+    sites ", 08:14, Mon 16 November 2026"), and that date: the item's own time shows when it was reported."""
+    found = _REPORT_DATE.search(title or "")
+    if not found or not title[: found.start()].strip():
+        return title, None
+    return title[: found.start()], found.group(0)[2:]
+
+
 def entry_to_item(entry: Entry, feed_title: str | None, kind: str) -> RawItem | None:
     title = plain(entry.get("title_detail")) or entry.get("title")
+    if kind == "report":  # a council's or FixMyStreet's street report
+        title, _date = report_title(title)
     body = _best_body(entry)
     link = entry.get("link")
     if not (title or body or link):

@@ -23,13 +23,19 @@ from networked_councillor.demo.render import Renderer
 from networked_councillor.store import settings as settings_store
 
 OAK_ROAD_CLOSURE = ("news-001", "forum-001", "bsky-001")
-CAR_PARK = "bsky-016"  # about parking, easily tagged as parks
-SARCASM = "bsky-015"  # positive words, negative meaning
+WRONG_TOPIC = "bsky-021"
+"""About parking; the shipped model files it under community events (tests/test_training.py checks it still does)."""
+WRONG_FEELING = "bsky-053"
+"""A complaint; the shipped model reads "Wellies required 🌧️" as cheerful (checked likewise)."""
+HEATED_POST = "bsky-002"
+"""Rich Dawson's angry post in the heated Mill Lane diversion thread: the one exercise 3 names."""
 MILL_LANE_THREAD = tuple(f"bsky-{n:03d}" for n in range(1, 12))
 FLYTIPPING = ("fms-003", "forum-012", "reddit-007")
 THREAT = "bsky-012"
 FIRST_TRAINEE_ISSUE = "training.first_trainee_issue"
 """Issues from this id on were logged by trainees; those below came with the demo ward."""
+FIRST_TRAINEE_EVENT = "training.first_trainee_event"
+"""Likewise for casework events: a post linked from this event on was linked by a trainee."""
 
 
 class DemoPosts:
@@ -63,6 +69,8 @@ Check = Callable[[Database, DemoPosts], bool]
 class Step:
     text: str
     done: Check
+    post: str | None = None
+    """The demo post the step is about, which the panel's "Show me the post" finds."""
 
 
 @dataclass(frozen=True)
@@ -103,12 +111,12 @@ def _corrected(db: Database, item_id: int | None, kind: str, label: str) -> bool
         [item_id, kind, label]).fetchone() is not None
 
 
-def car_park_retagged(db: Database, posts: DemoPosts) -> bool:
-    return _corrected(db, posts.id(db, CAR_PARK), "topic", "parking")
+def wrong_topic_corrected(db: Database, posts: DemoPosts) -> bool:
+    return _corrected(db, posts.id(db, WRONG_TOPIC), "topic", "parking")
 
 
-def sarcasm_marked_negative(db: Database, posts: DemoPosts) -> bool:
-    return _corrected(db, posts.id(db, SARCASM), "sentiment", "negative")
+def wrong_feeling_corrected(db: Database, posts: DemoPosts) -> bool:
+    return _corrected(db, posts.id(db, WRONG_FEELING), "sentiment", "negative")
 
 
 def _drafts(db: Database, item_ids: Sequence[int], status: str) -> list[str]:
@@ -143,19 +151,38 @@ def _issues_linking(db: Database, item_ids: Sequence[int]) -> dict[int, int]:
     return dict(rows.fetchall())
 
 
+def _flytipping_issues(db: Database, posts: DemoPosts) -> dict[int, str]:
+    """Issues holding two or more fly-tipping posts that a trainee put there, and when: a new issue logged from
+    them, or a post added to the issue the demo ward already had (the right move when the app says a post is
+    casework already)."""
+    ids = posts.ids(db, FLYTIPPING)
+    found = {}
+    for issue_id in [i for i, n in _issues_linking(db, ids).items() if n >= 2]:
+        found[issue_id] = db.execute("SELECT created_at FROM issues WHERE id = ?", [issue_id]).fetchone()[0]
+    first_event = settings_store.get_setting(db, FIRST_TRAINEE_EVENT, None)
+    if first_event is None or not ids:
+        return found
+    marks = ", ".join("?" * len(ids))
+    for issue_id, at in db.execute(
+            f"SELECT e.issue_id, min(e.at) FROM issue_events e WHERE e.id >= ? AND e.kind = 'linked_item' "
+            f"AND json_extract(e.detail, '$.item_id') IN ({marks}) AND (SELECT count(*) FROM issue_items i "
+            f"WHERE i.issue_id = e.issue_id AND i.item_id IN ({marks})) >= 2 GROUP BY e.issue_id",
+            [first_event, *ids, *ids]):
+        found.setdefault(issue_id, at)
+    return found
+
+
 def flytipping_issue_logged(db: Database, posts: DemoPosts) -> bool:
-    return any(n >= 2 for n in _issues_linking(db, posts.ids(db, FLYTIPPING)).values())
+    return bool(_flytipping_issues(db, posts))
 
 
 def flytipping_issue_exported(db: Database, posts: DemoPosts) -> bool:
-    """An export made after the issue was logged, carrying at least one issue."""
-    issues = [i for i, n in _issues_linking(db, posts.ids(db, FLYTIPPING)).items() if n >= 2]
-    if not issues:
+    """An export made after the trainee put the posts in one issue, carrying at least one issue."""
+    done = _flytipping_issues(db, posts)
+    if not done:
         return False
-    logged = db.execute(f"SELECT min(created_at) FROM issues WHERE id IN ({', '.join('?' * len(issues))})",
-                        issues).fetchone()[0]
     return db.execute("SELECT 1 FROM audit_log WHERE action = 'export' AND records > 0 AND at >= ?",
-                      [logged]).fetchone() is not None
+                      [min(done.values())]).fetchone() is not None
 
 
 def threat_recorded(db: Database, posts: DemoPosts) -> bool:
@@ -184,23 +211,25 @@ EXERCISES: tuple[Exercise, ...] = (
         "teach-the-tagger", "Correct a wrong topic, and a wrong feeling",
         "The app's tags are a first guess. Your corrections win at once and teach it for next time, so the "
         "dashboard tells you what your ward is really talking about.",
-        (Step("“Millbrook Park is basically a car park now…” is about parking: change its topic (Ctrl+T)",
-              car_park_retagged),
-         Step("“Oh great, another pothole on Station Road…” is sarcastic: set its feeling to Negative",
-              sarcasm_marked_negative))),
+        (Step("Leanne's “gas works day 3: Victoria Terrace is now the overflow car park…” is tagged as an event, "
+              "but it is about parking: change its topic (Ctrl+T)", wrong_topic_corrected, WRONG_TOPIC),
+         Step("Chloe Ward's “Riverside Path flooded again after last night. Wellies required” is tagged as "
+              "positive, but it is a complaint: set its feeling to Negative", wrong_feeling_corrected,
+              WRONG_FEELING))),
     Exercise(
         "reply-that-passes", "Draft a reply that passes every check",
         "Never post what you would not say in a public meeting. You need not reply at once; when you do, "
         "acknowledge the person, say what you know or will do, and invite them to carry on the conversation. "
         "In the pre-election period, say nothing that reads as campaigning.",
-        (Step("Open the heated Mill Lane thread and start a reply (Ctrl+R)", thread_draft_started),
+        (Step("Rich Dawson's “Mill Lane resident here. 412 cars past my window…” opens a heated thread: start a "
+              "reply to it, or to anyone in that thread (Ctrl+R)", thread_draft_started, HEATED_POST),
          Step("Post a reply with no warnings left (training mode only pretends to post it)", clean_reply_posted))),
     Exercise(
         "one-issue-many-posts", "Log one issue from two posts and export it",
         "Residents report the same problem in different places. One issue, linked to every post about it, "
         "means one report to the council and one answer to everyone who raised it.",
-        (Step("Select two posts about the flytipping behind Cooper's Yard and log one issue (Ctrl+L)",
-              flytipping_issue_logged),
+        (Step("Select two posts about the flytipping behind Cooper's Yard and log them as one issue (Ctrl+L); if "
+              "the app says one is casework already, add the other to that issue", flytipping_issue_logged),
          Step("Export the casework from the casework window (Ctrl+I, Export…)", flytipping_issue_exported))),
     Exercise(
         "hostile-post", "Answer a hostile post, or decide not to, and record it",
@@ -208,7 +237,7 @@ EXERCISES: tuple[Exercise, ...] = (
         "and tell your council's monitoring officer, or the police where someone threatens your safety, as the "
         "LGA's guidance on handling intimidation advises.",
         (Step("Find the post that hints it knows where you live, and log it as casework to keep a record",
-              threat_recorded),
+              threat_recorded, THREAT),
          Step("Mark it done without replying (Ctrl+E)", threat_closed_without_reply))),
 )
 EXERCISE = {exercise.id: exercise for exercise in EXERCISES}

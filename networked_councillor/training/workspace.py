@@ -19,7 +19,7 @@ from networked_councillor.app import App
 from networked_councillor.core import netguard, paths
 from networked_councillor.core.errors import StoreError
 from networked_councillor.store import settings as settings_store
-from networked_councillor.training.exercises import FIRST_TRAINEE_ISSUE
+from networked_councillor.training.exercises import FIRST_TRAINEE_EVENT, FIRST_TRAINEE_ISSUE
 from networked_councillor.training.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ def _seed(app: App, starting: Path) -> None:
     with app.store.write() as db:
         last = db.execute("SELECT coalesce(max(id), 0) FROM issues").fetchone()[0]
         settings_store.set_setting(db, FIRST_TRAINEE_ISSUE, last + 1)
+        last = db.execute("SELECT coalesce(max(id), 0) FROM issue_events").fetchone()[0]
+        settings_store.set_setting(db, FIRST_TRAINEE_EVENT, last + 1)
     with app.store.read():
         app.store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     copy = sqlite3.connect(starting.with_suffix(".partial"))

@@ -1,8 +1,9 @@
-"""Small dialogs: first-run welcome, a simple reply, logging an issue."""
+"""Small dialogs: first-run welcome, logging an issue, choosing an issue, the keyboard shortcuts."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
 )
 
@@ -114,3 +117,45 @@ def choose_issue(parent, issues: list[dict], posts: int) -> int | None:
     labels = [f"{i['reference']}: {i['title']}" for i in issues]
     label, ok = QInputDialog.getItem(parent, "Add to an issue", f"Link {posts} post(s) to which issue?", labels, 0, False)
     return issues[labels.index(label)]["id"] if ok else None
+
+
+class ShortcutsDialog(QDialog):
+    """Every keyboard shortcut, menu by menu, in a table that reads in straight columns."""
+
+    def __init__(self, parent, menu_bar) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        rows = []
+        for menu_action in menu_bar.actions():
+            menu = menu_action.menu()
+            if menu is None or not menu_action.isVisible():
+                continue
+            for action in _all_actions(menu):
+                keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                if keys and action.isVisible():
+                    rows.append((menu_action.text().replace("&", ""), action.text().replace("&", ""), keys))
+        self.table = QTableWidget(len(rows), 3)
+        self.table.setAccessibleName("Keyboard shortcuts")
+        self.table.setHorizontalHeaderLabels(["Menu", "What it does", "Keys"])
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        for row, cells in enumerate(rows):
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        close = QPushButton("Close", clicked=self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("F6 moves between the views, the inbox and the item; Tab moves between controls."))
+        layout.addWidget(self.table)
+        layout.addWidget(close, alignment=Qt.AlignmentFlag.AlignRight)
+        fit_on_screen(self, 560, 640)
+
+
+def _all_actions(menu):
+    """A menu's actions, those of its submenus included."""
+    for action in menu.actions():
+        if action.menu() is not None:
+            yield from _all_actions(action.menu())
+        elif not action.isSeparator():
+            yield action

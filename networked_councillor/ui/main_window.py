@@ -185,7 +185,8 @@ class MainWindow(QMainWindow):
         self.issue_action = a("&Log issue…", self.log_issue, "Ctrl+L", "Turn this into casework")
         self.browser_action = a("&Open in browser", self.open_in_browser, "Ctrl+O", "Open the original post")
         self.done_action = a("Mark &done", lambda: self.set_state("done"), "Ctrl+E", "Nothing more to do")
-        self.needs_reply_action = a("&Needs reply", lambda: self.set_state("needs_reply"), "Ctrl+Shift+R")
+        self.needs_reply_action = a("Mark as &needing a reply", lambda: self.set_state("needs_reply"), "Ctrl+Shift+R",
+                                    "Keep it in the Needs reply view")
         self.new_action = a("Mark as ne&w", lambda: self.set_state("new"), "Ctrl+U")
         self.pin_action = a("&Pin / unpin", self.toggle_pin, "Ctrl+P", "Keep it at hand")
         self.snooze_action = a("S&nooze until tomorrow", lambda: self.snooze(SNOOZES["Until tomorrow"]), "Ctrl+H",
@@ -336,11 +337,12 @@ class MainWindow(QMainWindow):
 
     def _populate_choices(self) -> None:
         with self.app.store.read() as db:
-            sources = [(r.id, r.name, r.plugin, r.last_error) for r in source_store.all_sources(db)]
+            sources = [(r.id, r.name, r.plugin, r.config.get("kind") or "", r.last_error)
+                       for r in source_store.all_sources(db)]
             saved = settings_store.get_setting(db, "saved_views", [])
         self.sidebar.populate(self.ward.name, self.topic_names, sources, saved)
         self.filter_bar.set_choices(self.topic_names, [source[:3] for source in sources])
-        failing = [name for _id, name, _plugin, problem in sources if problem]
+        failing = [name for _id, name, _plugin, _kind, problem in sources if problem]
         self.problem_button.setText(f"⚠ {len(failing)} source(s) with a problem" if failing else "")
         self.problem_button.setToolTip("Failing: " + ", ".join(failing) if failing else "")
         self.problem_button.setVisible(bool(failing))
@@ -607,6 +609,8 @@ class MainWindow(QMainWindow):
         if item is None:
             return
         others = [i for i in self.selected_ids() if i != item["id"]]
+        if item.get("issues") and not self._new_issue_anyway(item, others):
+            return
         dialog = LogIssueDialog(self, item, self.topic_names, self.ward.name, also_linked=len(others))
         if dialog.exec():
             issue = dialog.issue()
@@ -617,6 +621,28 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"Issue logged: {issue.title}. View > Casework (Ctrl+I) shows it.", 8000)
                 if getattr(self, "casework_window", None) is not None:
                     self.casework_window.refresh()
+
+    def _new_issue_anyway(self, item: dict, others: list[int]) -> bool:
+        """The post is casework already: offer its issue (and to add the other selected posts to it) first."""
+        issue = item["issues"][-1]
+        box = QMessageBox(QMessageBox.Icon.Question, "Log issue",
+                          f"This post is already part of {issue['reference']}: {issue['title']}.", parent=self)
+        box.setInformativeText("Open that issue, or log a new one anyway?")
+        open_it = box.addButton(f"Open {issue['reference']}", QMessageBox.ButtonRole.AcceptRole)
+        add = box.addButton(f"Add the other {len(others)} selected post(s) to it",
+                            QMessageBox.ButtonRole.ActionRole) if others else None
+        anyway = box.addButton("Log a new issue anyway", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(open_it)
+        box.exec()
+        chosen = box.clickedButton()
+        if chosen is open_it:
+            self.open_casework(issue["id"])
+        elif add is not None and chosen is add:
+            if self._write(lambda db: casework.link_items(db, issue["id"], others, clock.now_iso()),
+                           kind="item-data", ids=others):
+                self.statusBar().showMessage(f"{len(others)} post(s) added to {issue['reference']}.", 8000)
+        return chosen is anyway
 
     def add_to_issue(self) -> None:
         from networked_councillor.ui.dialogs import choose_issue
@@ -866,12 +892,9 @@ class MainWindow(QMainWindow):
             action.setChecked(action.text() == THEMES.get(key))
 
     def show_shortcuts(self) -> None:
-        lines = []
-        for menu in self.menuBar().findChildren(QMenu):
-            for action in menu.actions():
-                if action.shortcut().toString():
-                    lines.append(f"{action.text().replace('&', ''):<32} {action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}")
-        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(sorted(set(lines))))
+        from networked_councillor.ui.dialogs import ShortcutsDialog
+
+        ShortcutsDialog(self, self.menuBar()).exec()
 
     def about(self) -> None:
         QMessageBox.about(self, "About Networked Councillor",

@@ -23,7 +23,7 @@ class Notifier(QObject):
         self.tray: QSystemTrayIcon | None = None
         self._last: Alert | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = QSystemTrayIcon(source_icon("networked-councillor", 32), window)
+            self.tray = QSystemTrayIcon(source_icon("networked-councillor", "Networked Councillor", size=32), window)
             self.tray.setToolTip("Networked Councillor")
             menu = QMenu(window)
             menu.addAction("Show Networked Councillor", window.showNormal)

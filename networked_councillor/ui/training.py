@@ -33,6 +33,7 @@ from networked_councillor.core import clock
 from networked_councillor.core.errors import NcError
 from networked_councillor.demo import demo_material
 from networked_councillor.training.exercises import EXERCISES, DemoPosts
+from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.training.workspace import BANNER
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.screen import fit_on_screen
@@ -64,6 +65,8 @@ class TrainingBanner(QFrame):
 class ExercisePanel(QDockWidget):
     """The exercises with their steps ticked off as the trainee does them, and who has done what."""
 
+    show_post = Signal(int)  # an item id: "Show me the post" finds the one the step is about
+
     def __init__(self, app, parent: QWidget | None = None) -> None:
         super().__init__("Exercises", parent)
         self.setObjectName("exercisePanel")
@@ -91,6 +94,9 @@ class ExercisePanel(QDockWidget):
         self.steps.setAccessibleName("Steps of the exercise")
         self.steps.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.steps)
+        self.show_me = QPushButton("Show me the post", clicked=self._show_me)
+        self.show_me.setToolTip("Select the post this step is about, in the inbox")
+        layout.addWidget(self.show_me)
         self.why = QLabel(wordWrap=True)
         self.why.setAccessibleName("Why it matters")
         self.why.setTextFormat(Qt.TextFormat.RichText)
@@ -181,6 +187,24 @@ class ExercisePanel(QDockWidget):
                                                                     strict=True)]
         self.steps.setText("<b>Steps</b>" + "".join(lines))
         self.why.setText(f"<b>Why it matters</b><br>{html.escape(exercise.why)}")
+        self.show_me.setVisible(self._step_post() is not None)
+
+    def _step_post(self) -> str | None:
+        """The post of the first step not yet done in the exercise on show, if it is about one."""
+        row = self.exercise_list.currentRow()
+        if not 0 <= row < len(EXERCISES):
+            return None
+        exercise = EXERCISES[row]
+        undone = [step for step, done in zip(exercise.steps, self.states.get(exercise.id, []), strict=False)
+                  if not done]
+        return next((step.post for step in undone or exercise.steps if step.post), None)
+
+    def _show_me(self) -> None:
+        post = self._step_post()
+        with self.app.store.read() as db:
+            item_id = self.posts.id(db, post) if post else None
+        if item_id is not None:
+            self.show_post.emit(item_id)
 
     def step_states(self, exercise_id: str) -> list[bool]:
         return list(self.states[exercise_id])
@@ -244,6 +268,8 @@ def install(window) -> ExercisePanel:
     window.demo_action.setVisible(False)  # the training ward is the demo ward
     banner.reset_requested.connect(reset)
     banner.exercises_requested.connect(show_exercises)
+    panel.show_post.connect(lambda item_id: (window.set_filter(InboxFilter(view="all")), window.show_item(item_id),
+                                             window.table.setFocus()))
     window.training_banner, window.exercise_panel, window.reset_training = banner, panel, reset
     menu = window.menuBar().addMenu("T&raining")
     menu.addAction(panel.toggleViewAction())

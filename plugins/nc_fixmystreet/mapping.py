@@ -7,8 +7,9 @@ escaped: a "<" typed by a resident arrives as "&lt;". That HTML goes to the pipe
 is, to be sanitised there; unescaping it again here would turn a resident's "<b>" into markup.
 
 The title is plain text escaped once, for XML only, so it is kept as it is (feedparser sometimes
-guesses a title is HTML; it is not). FixMyStreet appends the report's date to it ("Pothole, 16th
-November"; older sites "Pothole, 08:14, Mon 16 November 2026"), and the title keeps that too.
+guesses a title is HTML; it is not), except for the date FixMyStreet appends to it ("Pothole, 16th
+November"; older sites "Pothole, 08:14, Mon 16 November 2026"): the item's own time says that, and a
+list of titles each ending in a date is hard to read. The raw payload keeps the title as it came.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from networked_councillor.plugin_api import RawItem
-from networked_councillor.plugin_api.feeds import Entry, own, point, to_time
+from networked_councillor.plugin_api.feeds import Entry, own, point, report_title, to_time
 
 LONDON = ZoneInfo("Europe/London")
 _REPORT_ID = re.compile(r"/report/(\d+)")
@@ -35,7 +36,8 @@ _AREA_FEED_TITLE = re.compile(r"^New problems within (.+)'s boundary on ")
 def report_item(entry: Entry, feed_title: str | None, kind: str, *, about: Mapping[str, Any]) -> RawItem | None:
     """``about`` says which feed the entry came from (ward, area or point); it goes into ``extra``."""
     link = entry.get("link")
-    title = entry.get("title")
+    sent = entry.get("title")
+    title, _date = report_title(sent)
     description = entry.get("summary") or None
     if not (link or title or description):
         return None
@@ -51,14 +53,14 @@ def report_item(entry: Entry, feed_title: str | None, kind: str, *, about: Mappi
         url=link,
         title=title,
         html=_ENCODED_NEWLINE.sub("<br>", description) if description else None,
-        created_at=to_time(own(entry, "published_parsed")) or title_time(title),
+        created_at=to_time(own(entry, "published_parsed")) or title_time(sent),
         kind=kind,
         lat=lat,
         lon=lon,
         categories=[tag["term"] for tag in entry.get("tags", []) if tag.get("term")],
         enclosures=[{"url": photo.group(1), "type": "image"}] if photo else (),
         extra=extra,
-        raw={"title": title, "link": link, "description": description, "pubDate": own(entry, "published"),
+        raw={"title": sent, "link": link, "description": description, "pubDate": own(entry, "published"),
              "categories": [tag.get("term") for tag in entry.get("tags", [])], "point": [lat, lon]},
     )
 

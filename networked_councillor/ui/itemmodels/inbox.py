@@ -179,7 +179,8 @@ class InboxModel(QAbstractTableModel):
         if role == _TOOLTIP:
             return self._tooltip(row, column)
         if role == _DECORATION:
-            return source_icon(row["plugin"] or "") if column == SOURCE else None
+            return source_icon(row["plugin"] or "", row["source_name"] or "", row["kind"] or "") \
+                if column == SOURCE else None
         if role == _TOPICS:
             return [self.topic_names.get(t, t) for t in row["topics"][:3]]
         if role == _FONT:
@@ -192,7 +193,7 @@ class InboxModel(QAbstractTableModel):
         if column == SOURCE:
             return row["source_name"] or row["source_id"]
         if column == AUTHOR:
-            return row["author"] or ""
+            return posted_by(row["author"], row["kind"], row["source_name"])
         if column == POST:
             # ★ rather than 📌: every system font has it
             marks = ("★ " if row["pinned"] else "") + ("@ " if row["mentions_me"] else "")
@@ -218,7 +219,7 @@ class InboxModel(QAbstractTableModel):
             return f"Topic: {self._display(row, column)}" if row["topics"] else "No topic yet"
         if column == RELEVANCE:
             return f"Relevance {self._display(row, column)}"
-        empty = {AUTHOR: "No name given", FEELING: "No feeling yet", SOURCE: "Unknown source"}
+        empty = {FEELING: "No feeling yet", SOURCE: "Unknown source"}
         return self._display(row, column) or empty.get(column, "")
 
     def _tooltip(self, row: dict, column: int) -> str:
@@ -227,6 +228,14 @@ class InboxModel(QAbstractTableModel):
         if column == WHEN and row["created_at"]:
             return datetime.fromisoformat(row["created_at"]).astimezone().strftime("%A %d %B %Y, %H:%M")
         return self._display(row, column)
+
+
+def posted_by(author: str | None, kind: str | None, source_name: str | None) -> str:
+    """Who a post is from. FixMyStreet and council feeds give no name, and "Unknown author" says nothing
+    useful: a street report is a resident's, and a notice is its source's."""
+    if author:
+        return author
+    return "A resident's report" if kind == "report" else source_name or "No name given"
 
 
 def _when(iso: str | None) -> str:

@@ -95,10 +95,11 @@ class IssuesModel(QAbstractTableModel):
         if column == 4:
             return (row["priority"] or "").capitalize()
         if column == 5:
-            due = _day(row["due_date"]) if row["due_date"] else ""
+            due = _short_day(row["due_date"]) if row["due_date"] else ""
             return f"{due} (overdue)" if row["overdue"] else due
         if column == 6:
-            return datetime.fromisoformat(row["updated_at"]).astimezone().strftime("%d %b %Y") if row["updated_at"] else ""
+            return _short_day(datetime.fromisoformat(row["updated_at"]).astimezone().date().isoformat()) \
+                if row["updated_at"] else ""
         return str(row["linked"] or "")
 
 
@@ -107,9 +108,16 @@ def configure_view(view) -> None:
 
     view.verticalHeader().hide()
     view.setWordWrap(False)
-    for column, width in enumerate((90, 300, 150, 140, 70, 170, 100, 50)):
-        view.setColumnWidth(column, width)
+    for column, width in enumerate((80, 0, 130, 125, 65, 125, 70, 45)):
+        if width:
+            view.setColumnWidth(column, width)
     view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+
+
+def _short_day(iso: str) -> str:
+    """"04 Dec" this year, "04 Dec 2025" otherwise: the title column gets the room."""
+    day = date.fromisoformat(iso[:10])
+    return day.strftime("%d %b" if day.year == clock.today().year else "%d %b %Y")
 
 
 def _day(iso: str) -> str:

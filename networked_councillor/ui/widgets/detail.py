@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from networked_councillor.core.casework import STATUS_NAMES
 from networked_councillor.core.normalise import sanitise_html
+from networked_councillor.ui.itemmodels.inbox import posted_by
 
 DISPLAY_HTML_LIMIT = 150_000
 DISPLAY_TEXT_LIMIT = 100_000
@@ -173,7 +174,8 @@ class ItemDetail(QWidget):
             self.restricted.hide()
             return
         self.title.setText(html.escape(item.get("title") or _first_line(item.get("text")) or "(no title)"))
-        who = item.get("author_name") or item.get("author_handle") or "Unknown author"
+        who = item.get("author_name") or item.get("author_handle") or posted_by(None, item.get("kind"),
+                                                                                 item.get("source_name"))
         when = datetime.fromisoformat(item["created_at"]).astimezone().strftime("%a %d %b %Y, %H:%M") \
             if item.get("created_at") else ""
         state = {"new": "New", "needs_reply": "Needs reply", "replied": "Replied", "done": "Done"}.get(item["state"], "")
@@ -201,8 +203,11 @@ class ItemDetail(QWidget):
     def _show_tags(self, item: dict) -> None:
         topics = [t for t in item["tags"] if t["kind"] == "topic"]
         user = {t["label"] for t in topics if t["origin"] == "user"}
+        once = {}
+        for tag in topics:  # the councillor's correction first (the store orders it so), then the model's
+            once.setdefault(tag["label"], tag)
         chips = []
-        for tag in topics[:3]:
+        for tag in list(once.values())[:3]:
             name = html.escape(self.topic_names.get(tag["label"], tag["label"]))
             mark = " ✔" if tag["label"] in user else f" {tag['score']:.0%}"
             chips.append(f"<b>{name}</b>{mark}" if tag["label"] == item.get("topic") else f"{name}{mark}")

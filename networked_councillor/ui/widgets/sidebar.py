@@ -26,9 +26,9 @@ class Sidebar(QTreeWidget):
         self.setRootIsDecorated(True)
         self.itemSelectionChanged.connect(self._selected)
 
-    def populate(self, ward_name: str, topics: dict[str, str], sources: list[tuple[str, str, str, str | None]],
+    def populate(self, ward_name: str, topics: dict[str, str], sources: list[tuple[str, str, str, str, str | None]],
                  saved: list[dict]) -> None:
-        """sources: (id, name, plugin, the last fetch's problem or None); saved: {"name", "filter"} dicts.
+        """sources: (id, name, plugin, kind, the last fetch's problem or None); saved: {"name", "filter"} dicts.
 
         A source whose last fetch failed stays marked, its problem in its tooltip, until a fetch succeeds."""
         current = self.current_filter()
@@ -42,10 +42,10 @@ class Sidebar(QTreeWidget):
             self._leaf(topic_group, name, InboxFilter(view="all", topic=topic_id))
         failing = sum(1 for *_rest, problem in sources if problem)
         source_group = self._group(f"Sources ({failing} with a problem)" if failing else "Sources")
-        for source_id, name, plugin, problem in sources:
+        for source_id, name, plugin, kind, problem in sources:
             leaf = self._leaf(source_group, f"⚠ {name}" if problem else name,
                               InboxFilter(view="all", source_id=source_id))
-            leaf.setIcon(0, source_icon(plugin))
+            leaf.setIcon(0, source_icon(plugin, name, kind))
             if problem:
                 leaf.setToolTip(0, f"The last fetch failed: {problem}")
                 leaf.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{name}: the last fetch failed")
