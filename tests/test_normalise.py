@@ -20,6 +20,12 @@ def test_scripts_styles_frames_images_and_handlers_are_removed():
     assert '<a href="https://ok.example/page" rel="noopener noreferrer nofollow">ok</a>' in clean
 
 
+def test_a_block_that_starts_mid_line_starts_a_new_line():
+    item = normalise(RawItem("1", html="It feels unsafe. Please prioritise.<p>State: investigating</p>"))
+    assert item.row["text"] == "It feels unsafe. Please prioritise.\nState: investigating"
+    assert normalise(RawItem("2", html="<p>One</p><p>Two</p>")).row["text"] == "One\nTwo", "no more than before"
+
+
 def test_plain_text_keeps_paragraphs_and_folds_spaces():
     item = normalise(RawItem("1", html="<p>First   line<br>second</p>\n\n<p>Third &amp; last</p>"))
     assert item.row["text"] == "First line\nsecond\n\nThird & last"

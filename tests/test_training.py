@@ -299,3 +299,30 @@ def test_a_new_trainee_is_not_credited_with_what_was_done_before(trainer, monkey
     trainer.exercise_panel.refresh()
     assert trainer.app.progress.current == "Bea" and trainer.app.progress.completed("Bea") == {}
     assert "Bea: 0 of 5" in trainer.exercise_panel.summary.text()
+
+
+def test_the_first_start_says_what_it_is_doing(qtbot, tmp_path):
+    """Setting the training ward up takes seconds the first time: a window says so meanwhile."""
+    import threading
+
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from networked_councillor.ui.main import while_showing
+
+    seen, release = [], threading.Event()
+
+    def work():
+        release.wait(10)
+        return "ready"
+
+    def look():
+        seen.extend(w.labelText() for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QProgressDialog) and w.isVisible())
+        release.set()
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, look)
+    assert while_showing(QApplication.instance(), "Opening the training ward…", work) == "ready"
+    assert seen == ["Opening the training ward…"]
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]

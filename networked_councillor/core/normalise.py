@@ -53,6 +53,8 @@ _CLEANER = nh3.Cleaner(
     strip_comments=True,
 )
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote|pre|tr|dt|dd|figure|figcaption)>|<hr\s*/?>", re.I)
+_BLOCK_AFTER_TEXT = re.compile(r"(?<=[^>\s])\s*(?=<(?:p|div|li|h[1-6]|blockquote|pre|table|ul|ol)\b)", re.I)
+"""A block that starts straight after text starts a new line: "Please prioritise.<p>State: open</p>" is two."""
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\n\s*\n\s*")
@@ -67,7 +69,7 @@ def sanitise_html(html: str) -> str:
 
 def html_to_text(safe_html: str) -> str:
     """Plain text from *sanitised* HTML (regexes are safe on its well-formed output)."""
-    text = _TAG.sub("", _BLOCK_END.sub("\n", safe_html))
+    text = _TAG.sub("", _BLOCK_END.sub("\n", _BLOCK_AFTER_TEXT.sub("\n", safe_html)))
     return fold_whitespace(htmllib.unescape(text))
 
 

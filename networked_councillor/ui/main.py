@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as StillRunning
+from typing import TypeVar
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEventLoop, QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from networked_councillor.app import App
 from networked_councillor.core.errors import NcError
 from networked_councillor.ui.theme import apply_theme
+
+T = TypeVar("T")
 
 
 def run(data_dir: str | None = None, *, training: bool = False) -> int:
@@ -23,7 +29,8 @@ def run(data_dir: str | None = None, *, training: bool = False) -> int:
         if training:
             from networked_councillor.training.workspace import open_workspace
 
-            app = open_workspace(data_dir)
+            app = while_showing(qt_app, "Opening the training ward. The first time, it is set up from the demo "
+                                "ward: this takes a few seconds.", lambda: open_workspace(data_dir))
         else:
             app = App(data_dir)
     except NcError as exc:
@@ -37,3 +44,25 @@ def run(data_dir: str | None = None, *, training: bool = False) -> int:
         return qt_app.exec()
     finally:
         app.close()
+
+
+def while_showing(qt_app: QApplication, message: str, work: Callable[[], T]) -> T:
+    """Run ``work`` in the background behind a small window that says what is happening, so a slow first
+    start never looks like nothing happened; its result, or its error."""
+    dialog = QProgressDialog(message, "", 0, 0)
+    dialog.setWindowTitle("Networked Councillor")
+    dialog.setCancelButton(None)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.show()
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(work)
+            while True:
+                qt_app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+                try:
+                    return future.result(timeout=0.05)
+                except StillRunning:
+                    continue
+    finally:
+        dialog.close()
