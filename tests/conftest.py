@@ -34,7 +34,8 @@ TEST_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 """Where every test's clock starts: the day the dated fixtures describe, so they pass on any real date."""
 clock.set_now(TEST_NOW)  # before the session's fixtures (the demo ward) are built
 
-SHARED_FIXTURES = Path(os.environ.get("NC_SHARED_FIXTURES", TESTS.parent.parent / "shared" / "fixtures"))
+SHARED_FIXTURES = Path(os.environ.get("NC_SHARED_FIXTURES", TESTS / "fixtures" / "shared"))
+"""Real public samples (each with its .source.txt), kept in the repository so a clean clone tests with them."""
 
 
 class MemoryKeyring(KeyringBackend):
@@ -138,8 +139,7 @@ def server():
 
 @pytest.fixture
 def shared_fixtures() -> Path:
-    if not SHARED_FIXTURES.is_dir():
-        pytest.skip(f"the shared fixtures are not at {SHARED_FIXTURES} (set NC_SHARED_FIXTURES)")
+    assert SHARED_FIXTURES.is_dir(), f"the shared fixtures are not at {SHARED_FIXTURES} (set NC_SHARED_FIXTURES)"
     return SHARED_FIXTURES
 
 
@@ -234,3 +234,18 @@ def trainer(qtbot, seeded, tmp_path, monkeypatch):
     yield window
     close_for_good(window, app)
     netguard.allow_network()
+
+
+def pytest_runtest_makereport(item, call):
+    """In CI a skipped test fails the run, unless it is marked as one that cannot run on this platform
+    (`@pytest.mark.platform`): a missing tool there is a broken CI, not a pass."""
+    if not os.environ.get("CI") or call.excinfo is None or not call.excinfo.errisinstance(pytest.skip.Exception):
+        return None
+    if item.get_closest_marker("platform") is not None:
+        return None
+    from _pytest.reports import TestReport
+
+    report = TestReport.from_item_and_call(item, call)
+    report.outcome = "failed"
+    report.longrepr = f"skipped in CI, which must run every test: {call.excinfo.value}"
+    return report

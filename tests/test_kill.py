@@ -46,6 +46,8 @@ def kill_during_a_write(child, database, nth):
 
 
 @pytest.mark.slow
+@pytest.mark.realtime  # it kills a running process at a moment seen on the real clock
+@pytest.mark.platform
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 @pytest.mark.parametrize("nth", [1, 4, 12])
 def test_sigkill_during_fetch_leaves_a_consistent_database(tmp_path, nth):

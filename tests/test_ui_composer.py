@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
@@ -209,6 +210,8 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.platform
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_a_draft_survives_the_app_being_killed(demo_folder, tmp_path, qtbot):
     data = tmp_path / "data"
     shutil.copytree(demo_folder, data)
