@@ -16,11 +16,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     etag: str | None = None
     last_modified: str | None = None
-    delay: float = 0.0
+    hold: threading.Event | None = None  # answer only once the test sets it: a reply in flight, without a clock
     gzip: bool = False
     truncate: bool = False  # promise the full length, send half, hang up
     chunked: bool = False  # no Content-Length
-    drip: float = 0.0  # send the body a byte at a time, this many seconds apart (a slow-loris server)
+    drip: float = 0.0  # send the body a byte at a time, this many seconds apart (a slow-loris server: realtime)
     cut: bool = False  # no Content-Length: send half the body and hang up, as if it were all
 
 
@@ -94,8 +94,8 @@ class LocalServer:
             h.wfile.write(b"not found")
             return
         reply = replies.pop(0) if len(replies) > 1 else replies[0]
-        if reply.delay:
-            time.sleep(reply.delay)
+        if reply.hold is not None:
+            reply.hold.wait()
         if reply.etag and h.headers.get("If-None-Match") == reply.etag:
             return self._not_modified(h)
         if reply.last_modified and h.headers.get("If-Modified-Since") == reply.last_modified:

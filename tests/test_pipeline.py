@@ -8,6 +8,7 @@ import pytest
 from helpers import add_source, item_rows, pipeline, registry_with, setup_ward
 from localserver import Reply
 from networked_councillor.core.errors import SourceError, TaggerError
+from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.core.tagging import TagResult
 from networked_councillor.plugin_api.source import API_VERSION, RawItem
 
@@ -50,7 +51,6 @@ def test_every_kind_of_failure_is_reported_per_source_and_loses_nothing(server, 
         "Gone": server.route("/gone", Reply(b"", status=404)),
         "Busy": server.route("/busy", Reply(status=429, headers={"Retry-After": "3600"})),
         "Broken server": server.route("/error", Reply(status=500)),
-        "Slow": server.route("/slow", Reply(GOOD, delay=3)),
         "Cut off": server.route("/cut", Reply(GOOD * 20, truncate=True)),
         "Huge": server.route("/huge", Reply(b"<rss>" + b"x" * (25 * 1024 * 1024) + b"</rss>")),
         "Bomb": server.route("/bomb", Reply(b"\0" * (100 * 1024 * 1024), gzip=True)),
@@ -79,7 +79,6 @@ def test_every_kind_of_failure_is_reported_per_source_and_loses_nothing(server, 
     assert "Nothing was found" in messages["Gone"]
     assert "limiting how often" in messages["Busy"]
     assert "HTTP 500" in messages["Broken server"]
-    assert "took too long" in messages["Slow"]
     assert "closed before the whole answer" in messages["Cut off"]
     assert "sent more than 20 MB" in messages["Huge"]
     assert "sent more than 20 MB" in messages["Bomb"]
@@ -288,12 +287,34 @@ def test_a_source_whose_plugin_is_missing_is_reported(ward_store):
 
 
 def test_cancel_stores_nothing_from_the_cancelled_run(server, ward_store):
-    add_source(ward_store, "Slow", server.route("/slow", Reply(GOOD, delay=1)))
-    cancel = threading.Event()
-    threading.Timer(0.2, cancel.set).start()
+    """Cancel pressed while the answer is on its way: it is not stored."""
+    cancel, answer = threading.Event(), threading.Event()
+    add_source(ward_store, "Slow", server.route("/slow", Reply(GOOD, hold=answer)))
+
+    def press_cancel_then_answer():
+        while not server.hits("/slow"):  # the request has arrived: the fetch is under way
+            threading.Event().wait(0.01)
+        cancel.set()
+        answer.set()
+
+    threading.Thread(target=press_cancel_then_answer, daemon=True).start()
     report = pipeline(ward_store).fetch(cancel=cancel)
     assert "Cancelled" in report.outcomes[0].error
     assert item_rows(ward_store) == []
+
+
+@pytest.mark.realtime  # a socket timeout: the answer never comes, and the real clock runs out
+def test_a_source_that_never_answers_is_reported_and_the_rest_stored(server, ward_store):
+    never = threading.Event()
+    add_source(ward_store, "Gazette", server.route("/good", Reply(GOOD)))
+    add_source(ward_store, "Slow", server.route("/slow", Reply(GOOD, hold=never)))
+    try:
+        report = pipeline(ward_store, http_factory=lambda: HttpClient(timeout=0.5, retries=1,
+                                                                      sleep=lambda s, c: None)).fetch()
+    finally:
+        never.set()
+    outcomes = {o.name: o for o in report.outcomes}
+    assert "took too long" in outcomes["Slow"].error and outcomes["Gazette"].ok and outcomes["Gazette"].new == 2
 
 
 def test_progress_reaches_one(server, ward_store):
