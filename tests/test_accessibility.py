@@ -223,6 +223,12 @@ def test_in_high_contrast_check_boxes_and_the_chosen_feeling_are_drawn_to_be_see
         return image.pixelColor(image.width() // 2, 3)  # above the label, inside the edge
 
     assert contrast(fill(negative), fill(neutral)) >= COMPONENT, "the chosen feeling stands out from the others"
+    reply_box = all_windows["composer"].editor.grab().toImage()
+    assert reply_box.pixelColor(0, reply_box.height() // 2).name() == themes.CONTRAST.edge, "the reply box has an edge"
+    palette = QApplication.palette()
+    enabled = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.ButtonText)
+    disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
+    assert contrast(enabled, disabled) >= COMPONENT, "a disabled control looks disabled"
 
 
 # ---- names a screen reader can say ----------------------------------------------------------------------

@@ -48,7 +48,9 @@ def _b64(data: dict) -> str:
 
 
 def make_jwt(did: str, scope: str, ttl: float) -> str:
-    now = int(clock.timestamp())
+    """A session token. Its times are the computer's, not the app's clock: the atproto SDK decides when to
+    refresh a session by reading the computer's clock, as a real server's tokens would be read."""
+    now = int(time.time())
     payload = {"scope": scope, "sub": did, "iat": now, "exp": int(now + ttl), "jti": hashlib.sha1(
         f"{did}{scope}{time.time_ns()}".encode()).hexdigest()}
     return f"{_b64({'typ': 'JWT', 'alg': 'ES256K'})}.{_b64(payload)}.c2lnbmF0dXJl"
@@ -163,7 +165,7 @@ class LocalBluesky:
         if known is None or known[1] != scope:
             return None, self._fail(401, "InvalidToken", "Token could not be verified")
         payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
-        if payload["exp"] < clock.timestamp():
+        if payload["exp"] < time.time():
             return None, self._fail(400, "ExpiredToken", "Token has expired")
         return known[0], None
 
