@@ -290,3 +290,20 @@ def test_tab_moves_on_from_every_text_box(all_windows):
         for box in [*shown.findChildren(QPlainTextEdit), *shown.findChildren(QTextEdit)]:
             if not box.isReadOnly():
                 assert box.tabChangesFocus(), f"{title}: {box.accessibleName()!r} would swallow Tab"
+
+
+@pytest.mark.parametrize("name", list(themes.THEMES))
+def test_the_keyboard_focus_is_ringed_in_every_theme(window, qtbot, name):
+    """F6 from pane to pane, Tab to a button: each time a ring in the theme's focus colour shows where."""
+    window.set_theme(name)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    ring = QColor(themes.PALETTES[name].focus)
+    for widget in (window.sidebar, window.table, window.detail.body, window.filter_bar.save_button):
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        QApplication.processEvents()
+        shot = window.grab().toImage()
+        edge = widget.mapTo(window, widget.rect().center())
+        left = widget.mapTo(window, widget.rect().topLeft())
+        colours = {shot.pixelColor(left.x() + dx, edge.y()).name() for dx in range(0, 3)}
+        assert ring.name() in colours, f"{name}: no ring at the edge of {widget.accessibleName()!r}: {colours}"

@@ -131,7 +131,7 @@ def test_in_the_demo_ward_a_bluesky_reply_posts_to_the_demos_own_service(window,
     assert composer.post_button.isEnabled() and not composer.cannot_post, "no set-up needed"
     composer.editor.setPlainText("Thanks Rich, that count is useful. I've asked highways about signage.")
     composer.post_button.click()
-    assert "Reply posted" in window.statusBar().currentMessage()
+    assert "the demo's own Bluesky on this computer" in window.statusBar().currentMessage()
     (created,) = window.app.demo_bluesky.created
     assert created["record"]["text"].startswith("Thanks Rich")
 

@@ -111,7 +111,7 @@ class CaseworkWindow(QDialog):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(holder)
         self.splitter.addWidget(self.panel)
-        self.splitter.setSizes([950, 450])
+        self.splitter.setSizes([880, 480])
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
         self.buttons = QHBoxLayout()

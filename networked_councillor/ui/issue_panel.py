@@ -75,7 +75,8 @@ class IssuePanel(QWidget):
         self.description.setMaximumHeight(110)
         self.note = QLineEdit(placeholderText="What happened, what you did, what they said…")
         self.contact = {key: QLineEdit() for key in ("name", "email", "phone", "address")}
-        self.consent = QCheckBox("The resident agreed that these details may be passed to the council")
+        self.consent = QCheckBox("They agreed these may go to the council")
+        self.consent.setToolTip("The resident agreed that these details may be passed to the council")
         save = QPushButton("Save changes", clicked=self.save)
         add_note = QPushButton("Add note", clicked=self.add_note)
         self.note.returnPressed.connect(self.add_note)
@@ -133,6 +134,8 @@ class IssuePanel(QWidget):
         layout.addLayout(notes)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(body)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # it narrows; it never scrolls
+        scroll.setMinimumWidth(body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)

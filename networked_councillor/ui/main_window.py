@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import timedelta
 
@@ -580,6 +581,9 @@ class MainWindow(QMainWindow):
             if self.app.training:
                 self.statusBar().showMessage("Training: your reply is recorded as if posted, in the right place in "
                                              "the conversation. Nothing was sent.", 15000)
+            elif _is_demo(self.app, item_id):
+                self.statusBar().showMessage("Demo ward: your reply went to the demo's own Bluesky on this computer, "
+                                             "in the right place in the thread. Nothing left the computer.", 15000)
             else:
                 self.statusBar().showMessage(f"Reply posted: {result.url or result.external_id}", 15000)
             self.data_changed("items")
@@ -901,6 +905,13 @@ class MainWindow(QMainWindow):
                           f"<b>Networked Councillor</b> {__version__}<br>Listen to your ward, answer "
                           "conversationally, and turn what you hear into casework. Everything stays on this "
                           f"computer.<br><br>Your data: {self.app.data_dir}")
+
+
+def _is_demo(app, item_id: int) -> bool:
+    with app.store.read() as db:
+        row = db.execute("SELECT sources.config FROM items JOIN sources ON sources.id = items.source_id "
+                         "WHERE items.id = ?", [item_id]).fetchone()
+    return bool(row) and json.loads(row[0] or "{}").get("demo") is True
 
 
 _TASK_NAMES = {"reply": "Posting the reply…", "thread": "Loading the conversation…", "fetch": "Fetching…", "retrain": "Retraining…", "similar": "Finding similar posts…",

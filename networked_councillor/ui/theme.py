@@ -154,6 +154,18 @@ class ThemeStyle(QProxyStyle):
             painter.restore()
         return None
 
+    def pixelMetric(self, metric, option=None, widget=None):  # noqa: N802
+        if metric in (QStyle.PixelMetric.PM_FocusFrameHMargin, QStyle.PixelMetric.PM_FocusFrameVMargin):
+            return 0  # the ring lies on the widget's own edge: outside it, a pane's splitter would hide it
+        return super().pixelMetric(metric, option, widget)
+
+    def styleHint(self, hint, option=None, widget=None, data=None):  # noqa: N802
+        if hint == QStyle.StyleHint.SH_FocusFrame_Mask:
+            return 0  # no mask: with no margin it would hide the whole ring; the ring paints only its line
+        if hint == QStyle.StyleHint.SH_FocusFrame_AboveWidget:
+            return 1  # over the widget's edge, not under it
+        return super().styleHint(hint, option, widget, data)
+
     def drawControl(self, element, option, painter, widget=None):  # noqa: N802
         if element == QStyle.ControlElement.CE_PushButton and option.state & QStyle.StateFlag.State_On:
             pressed = QPalette(option.palette)  # a toggled button (a chosen feeling) is filled, not just sunken
@@ -227,8 +239,8 @@ def _install_focus_ring(app: QApplication, theme: Theme) -> None:
         app.setProperty("nc_focus_ring", True)
         app.focusChanged.connect(_follow_focus)
     if _ring is not None and isValid(_ring):
-        _ring.colour = QColor(theme.focus)
-        _ring.update()
+        _ring.setWidget(None)  # a new style hides the ring where it was: let go, and take it up again
+    _follow_focus(None, app.focusWidget())
 
 
 def _follow_focus(_old: QWidget | None, new: QWidget | None) -> None:
