@@ -98,3 +98,26 @@ def demo_item_id(store, post: str) -> int:
         found = DemoPosts(demo_material()).id(db, post)
     assert found is not None, f"the demo ward has no post {post}"
     return found
+
+
+def peak_memory(action) -> int:
+    """The most memory Python held while ``action()`` ran (it may raise: what it held until then)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        action()
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak
+
+
+def open_composer_on_a_feed_item(window):
+    """The composer on a feed's item that has a web address (feeds take no replies from the app)."""
+    with window.app.store.read() as db:
+        item_id = db.execute("SELECT items.id FROM items JOIN sources ON sources.id = items.source_id "
+                             "WHERE sources.plugin = 'rss' AND items.url LIKE 'http%' LIMIT 1").fetchone()[0]
+    window.show_item(item_id)
+    window.reply_action.trigger()
+    return window.composers[item_id]

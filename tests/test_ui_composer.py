@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from helpers import demo_item_id
+from helpers import demo_item_id, open_composer_on_a_feed_item
 
 from networked_councillor.app import App
 from networked_councillor.core import clock, drafts
@@ -161,12 +161,8 @@ def test_a_draft_is_kept_when_the_window_closes_and_restored_when_it_opens(windo
 def test_copy_and_mark_replied_where_the_app_cannot_post(window, monkeypatch):
     opened = []
     monkeypatch.setattr("PySide6.QtGui.QDesktopServices.openUrl", lambda url: opened.append(url) or True)
-    with window.app.store.read() as db:
-        item_id = db.execute("SELECT items.id FROM items JOIN sources ON sources.id = items.source_id "
-                             "WHERE sources.plugin = 'rss' AND items.url IS NOT NULL LIMIT 1").fetchone()[0]
-    window.show_item(item_id)
-    window.reply_action.trigger()
-    composer = window.composers[item_id]
+    composer = open_composer_on_a_feed_item(window)
+    item_id = composer.item["id"]
     assert composer.post_button is None, "feeds take no replies from the app"
     composer.editor.setPlainText("Thanks, I've reported it.")
     composer.copy_button.click()

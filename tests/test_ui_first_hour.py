@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from helpers import add_source, close_app, demo_item_id
+from helpers import add_source, close_app, demo_item_id, open_composer_on_a_feed_item
 from localserver import Reply
 from networked_councillor.app import App
 from networked_councillor.store.inbox import InboxFilter
@@ -180,12 +180,7 @@ def test_links_from_feeds_open_only_if_they_are_web_or_mail_addresses(window, mo
 def test_when_no_browser_opens_the_composer_says_so_and_the_address_is_copied(window, monkeypatch):
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)
     window.set_filter(InboxFilter(view="all"))
-    with window.app.store.read() as db:
-        item_id = db.execute("SELECT items.id FROM items JOIN sources ON sources.id = items.source_id "
-                             "WHERE sources.plugin = 'rss' AND items.url LIKE 'http%' LIMIT 1").fetchone()[0]
-    window.show_item(item_id)
-    window.reply_action.trigger()
-    composer = window.composers[item_id]
+    composer = open_composer_on_a_feed_item(window)
     composer.editor.setPlainText("Thanks, I've reported it.")
     composer.copy_button.click()
     assert "No web browser could be opened" in composer.status.text()
