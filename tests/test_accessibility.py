@@ -105,7 +105,7 @@ def test_the_inbox_keeps_room_for_the_post_on_a_laptop(window, trainer):
     for shown in (window, trainer):
         shown.showMaximized()
         QApplication.processEvents()
-        assert shown.width() <= 1366
+        assert shown.width() <= 1366 and shown.minimumSizeHint().width() <= 1366, "it can shrink to fit"
         assert shown.table.columnWidth(POST) >= 130, "the post is readable, not “…”"
 
 
@@ -225,6 +225,10 @@ def test_in_high_contrast_check_boxes_and_the_chosen_feeling_are_drawn_to_be_see
     assert contrast(fill(negative), fill(neutral)) >= COMPONENT, "the chosen feeling stands out from the others"
     reply_box = all_windows["composer"].editor.grab().toImage()
     assert reply_box.pixelColor(0, reply_box.height() // 2).name() == themes.CONTRAST.edge, "the reply box has an edge"
+    window.table.selectRow(next(r for r in range(window.inbox.rowCount()) if _linked(window, window.inbox.item_id(r))))
+    link = window.detail.casework.grab().toImage()
+    assert themes.CONTRAST.link in {link.pixelColor(x, y).name() for x in range(link.width())
+                                    for y in range(link.height())}, "casework links are cyan on black"
     palette = QApplication.palette()
     enabled = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.ButtonText)
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
@@ -307,3 +311,8 @@ def test_the_keyboard_focus_is_ringed_in_every_theme(window, qtbot, name):
         left = widget.mapTo(window, widget.rect().topLeft())
         colours = {shot.pixelColor(left.x() + dx, edge.y()).name() for dx in range(0, 3)}
         assert ring.name() in colours, f"{name}: no ring at the edge of {widget.accessibleName()!r}: {colours}"
+
+
+def _linked(window, item_id) -> bool:
+    with window.app.store.read() as db:
+        return db.execute("SELECT 1 FROM issue_items WHERE item_id = ?", [item_id]).fetchone() is not None

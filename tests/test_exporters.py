@@ -189,3 +189,21 @@ def test_a_semicolon_cannot_split_a_csv_cell_into_a_formula(tmp_path):
     assert '"x;=1+1"' in line and '"a;b"' in line and ",52.28," in line, "text quoted, numbers left as numbers"
     for cell in line.replace('""', "").split('"')[0::2]:  # what lies outside the quotes
         assert ";" not in cell
+
+
+def test_an_export_stopped_half_way_leaves_no_part_file_and_the_old_file_whole(casework, tmp_path, monkeypatch):
+    from networked_councillor import exporters
+
+    store = casework[0]
+    target = tmp_path / "casework.csv"
+    target.write_text("the export from last week", encoding="utf-8")
+
+    def interrupted(records, path, ward):
+        path.write_text("half of it", encoding="utf-8")
+        raise KeyboardInterrupt  # Ctrl+C while it writes
+
+    monkeypatch.setitem(exporters.WRITERS, "csv", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export_issues(store, "csv", target)
+    assert target.read_text(encoding="utf-8") == "the export from last week"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

@@ -401,3 +401,23 @@ def test_the_endpoint_comes_from_settings_and_the_key_from_the_keyring(store):
 def test_an_endpoint_must_be_a_secure_web_address(url):
     with pytest.raises(ConfigError):
         Open311Endpoint(url)
+
+
+def test_a_report_redirected_to_another_site_is_not_sent_on_with_the_key(store, council, http, endpoint, server):
+    """A 307 keeps the form, API key and all: it goes nowhere but the council's own address."""
+    elsewhere = server.route("/requests.json", Reply(b'[{"service_request_id": "1"}]'))
+    council.interrupt("requests.json", Reply(b"", status=307, headers={"Location": elsewhere}))
+    issue_id = log_issue(store)
+    with pytest.raises(ReportFailed, match="did not follow") as failed:
+        report_issue(store, http, endpoint, issue_id, "POTHOLE")
+    assert server.hits("/requests.json") == [] and failed.value.outcome == "unclear"
+    assert unchanged(store, issue_id)
+
+
+def test_an_answer_with_no_reference_is_not_taken_for_a_report(store, council, http, endpoint):
+    council.interrupt("requests.json", Reply(b'[{"service_notice": "Thank you"}]',
+                                             headers={"Content-Type": "application/json"}))
+    issue_id = log_issue(store)
+    with pytest.raises(ReportFailed, match="without a reference or a token") as unclear:
+        report_issue(store, http, endpoint, issue_id, "POTHOLE")
+    assert unclear.value.outcome == "unclear" and unchanged(store, issue_id)

@@ -156,3 +156,14 @@ def test_links_that_name_their_author_are_left_out(url, kept):
     from networked_councillor.exporters.report_data import _anonymous_link
 
     assert _anonymous_link(url, "x", ["@cllrjo@mastodon.example"]) == (url if kept else "")
+
+
+@pytest.mark.parametrize("this_week, usual, words", [
+    (13, 1.0, "13.0 × usual"),  # it once said 7.0x: (13 + 1) / (1 + 1)
+    (9, 4.5, "2.0 × usual"),
+    (9, 0.25, "up from almost none"),  # 36 times a quarter of a post says nothing useful
+])
+def test_the_change_in_a_rising_topic_is_said_plainly(this_week, usual, words):
+    from networked_councillor.core.trends import Rising
+
+    assert Rising("parking", this_week, usual, ratio=(this_week + 1) / (usual + 1)).change == words

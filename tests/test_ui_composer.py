@@ -34,6 +34,8 @@ def codes(composer):
 
 def test_the_composer_shows_the_post_and_suggests_a_draft_addressed_to_the_resident(window):
     composer = open_composer(window)
+    assert composer.focusWidget() is composer.editor, "typing starts in the reply, not lost elsewhere"
+    assert composer.editor.textCursor().atEnd()
     item = window.detail.item
     name = (item["author_name"] or "").split()[0]
     text = composer.editor.toPlainText()

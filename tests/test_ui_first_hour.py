@@ -2,6 +2,9 @@
 inbox that says what to do, setting the ward up offline, the demo's threshold at once, posting in the demo ward,
 links that open only on the web, and the shortcuts and icons."""
 
+import html
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
@@ -209,3 +212,14 @@ def test_each_source_has_an_icon_of_its_own(window):
     images = {source_icon(r.plugin, r.name, r.config.get("kind") or "").pixmap(16).toImage().constBits().tobytes()
               for r in rows}
     assert len(images) >= len(rows) - 2, "a few may share a letter and a colour; most are told apart"
+
+
+def test_a_street_report_is_from_a_resident_and_its_title_carries_no_date(window):
+    window.set_filter(InboxFilter(view="all"))
+    model = window.inbox
+    row = next(r for r in range(model.rowCount())
+               if model.index(r, 0).data(Qt.ItemDataRole.AccessibleTextRole).startswith("FixMyStreet"))
+    assert model.index(row, 1).data() == "A resident's report"
+    window.show_item(model.item_id(row))
+    assert html.unescape(window.detail.meta.text()).startswith("A resident's report")
+    assert not re.search(r", \d{1,2}:\d{2}, \w{3} \d", window.detail.item["title"]), window.detail.item["title"]
