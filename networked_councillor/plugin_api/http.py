@@ -103,7 +103,7 @@ class HttpClient:
         self.retries = retries
         self.backoff = backoff
         self.max_retry_wait = max_retry_wait
-        self.sleep = sleep or _interruptible_sleep
+        self._sleep = sleep or _interruptible_sleep
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,  # followed by hand in `_follow`, so credentials stay with their host
@@ -193,7 +193,7 @@ class HttpClient:
             wait += random.uniform(0, self.backoff / 4)
             if wait > deadline - time.monotonic():
                 raise error  # no time left for another try: the last failure stands
-            self.sleep(wait, cancel)
+            self._sleep(wait, cancel)
             attempt += 1
 
     def _finish(self, response: HttpResponse, validators: Validators | None, raise_for_status: bool = True,
