@@ -7,7 +7,10 @@ For each path, in a fresh process (so load time and peak memory are honest), 7 i
   - peak memory (VmHWM) of the whole process.
 Targets: app >= 90% of the bare encoder; int8 >= 2.5x fp32; load < 3 s; peak < 500 MB.
 
-    python bench/tagger.py [--posts 2000]
+Then accuracy of the int8 path against fp32 with the shipped heads, on the real public test sets
+(`python models/data/get_public.py` puts them in models/data/public/): at most 1 point apart.
+
+    python bench/tagger.py [--posts 2000] [--per-set 600]
 """
 
 from __future__ import annotations
@@ -126,6 +129,7 @@ def app_rate(tagger, texts: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--per-set", type=int, default=600, help="posts per public test set for int8 against fp32")
     parser.add_argument("--worker", choices=("int8", "fp32"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -152,8 +156,44 @@ def main() -> None:
         "load < 3 s (int8, the default)": int8["load_s"] < 3,
         "peak memory < 500 MB (int8, the default)": int8["peak_mb"] < 500,
     }
+    checks["int8 within 1 point of fp32 on real test sets"] = int8_against_fp32(args.per_set)
     for name, ok in checks.items():
         print(f"target {name}: {'MET' if ok else 'NOT MET'}")
+
+
+def int8_against_fp32(per_set: int) -> bool:
+    """Accuracy and macro F1 of both encoder paths, with the shipped heads, on each real public test set."""
+    import random
+
+    sys.path.insert(0, str(ROOT / "models"))
+    import build
+
+    from networked_councillor.core import paths
+    from networked_councillor.tagger.model import Heads, LocalTagger
+
+    tests = {name: examples for name, examples in build.load_all().items()
+             if name.startswith("test:") and name != "test:written"}
+    if not tests:
+        print("No public test sets in models/data/public: run models/data/get_public.py for int8 against fp32.")
+        return False
+    sample = {name: random.Random(0).sample(examples, min(per_set, len(examples))) for name, examples in tests.items()}
+    heads = Heads.load(paths.models_dir())
+    figures = {variant: build.evaluate_sets(LocalTagger(build.CachedEncoder(variant), heads), sample)
+               for variant in ("int8", "fp32")}
+    print(f"\n{'real test set (sample)':<28} {'kind':<10} {'n':>5} {'int8 acc':>9} {'fp32 acc':>9} "
+          f"{'int8 F1':>8} {'fp32 F1':>8}")
+    widest = 0.0
+    for name in figures["int8"]:
+        for kind in ("topic", "sentiment"):
+            if kind not in figures["int8"][name]:
+                continue
+            a, b = figures["int8"][name][kind], figures["fp32"][name][kind]
+            widest = max(widest, abs(a["accuracy"] - b["accuracy"]))
+            n = sum(c["n"] for c in a["per_class"].values())
+            print(f"{name:<28} {kind:<10} {n:>5} {a['accuracy']:>9.3f} {b['accuracy']:>9.3f} "
+                  f"{a['macro_f1']:>8.3f} {b['macro_f1']:>8.3f}")
+    print(f"widest accuracy gap: {widest * 100:.1f} points")
+    return widest <= 0.01
 
 
 if __name__ == "__main__":

@@ -19,14 +19,15 @@ def add_parsers(commands) -> None:
     model = commands.add_parser("model", help="the local topic and sentiment model").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     model.add_parser("info", help="which model is in use, what it was trained on, how well it does")
-    train = model.add_parser("train", help="retrain with your corrections and topics, then re-tag every item")
-    train.add_argument("--shipped", action="store_true",
-                       help="(maintainers) train on the labelled data alone and write models/ in the source tree")
-    evaluate = model.add_parser("evaluate", help="precision, recall and F1 on the held-out examples")
+    model.add_parser("train", help="retrain with your corrections and topics, then re-tag every item "
+                                   "(maintainers rebuild the shipped model with models/build.py)")
+    evaluate = model.add_parser(
+        "evaluate", help="precision, recall and F1 on labelled posts: your own (--data) or the held-out examples")
     evaluate.add_argument("--variant", choices=("auto", "int8", "fp32", "both"), default="auto")
     evaluate.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     evaluate.add_argument("--data", type=Path, metavar="FILE",
-                          help="evaluate on your own labelled posts instead (JSON Lines: text, topic, sentiment)")
+                          help="your own labelled posts: a CSV with a text column and a topic and/or sentiment "
+                               "column (or JSON Lines with those keys)")
     classify = model.add_parser("classify", help="tag a file of texts: one per line, or a CSV with a text column")
     classify.add_argument("--in", dest="infile", type=Path, required=True)
     classify.add_argument("--out", dest="outfile", type=Path, required=True)
@@ -74,9 +75,11 @@ def _info(app, args) -> int:
           f"version {tagger.version}, trained {meta.get('trained_at', '?')}")
     print(f"Trained on: {meta.get('examples', {})}")
     print(f"Topics: {', '.join(tagger.topic_ids)}")
-    metrics = meta.get("evaluation")
-    if metrics:
-        print(f"Held-out accuracy: topic {metrics['topic']['accuracy']:.3f}, sentiment {metrics['sentiment']['accuracy']:.3f}")
+    from networked_councillor.tagger.figures import headline
+
+    print("How well it does (measured when it was built; `model evaluate --data FILE` checks your own posts):")
+    for line in headline(meta):
+        print(f"  {line}")
     return EXIT_OK
 
 
@@ -85,28 +88,10 @@ def _train(app, args) -> int:
     from networked_councillor.core.learning import retrain
 
     bar = ProgressBar() if sys.stderr.isatty() else (lambda f, m: None)
-    if args.shipped:
-        from networked_councillor.tagger.encoder import load_encoder
-        from networked_councillor.tagger.training import load_split, train
-
-        heads = train(load_encoder("fp32"), load_split("train"), progress=bar)
-        heads.meta["evaluation"] = _evaluation_of(heads)
-        heads.save(paths.models_dir())
-        print(f"\nWrote {paths.models_dir()} ({heads.version}).")
-        return EXIT_OK
     heads = retrain(app.store, app.data_dir, progress=bar)
     print(f"\nTrained {heads.version} on {heads.meta['examples']}.")
     _retag_everything(app)
     return EXIT_OK
-
-
-def _evaluation_of(heads) -> dict:
-    from networked_councillor.tagger.encoder import load_encoder
-    from networked_councillor.tagger.model import LocalTagger
-    from networked_councillor.tagger.training import evaluate, load_split
-
-    topic, sentiment = evaluate(LocalTagger(load_encoder("auto"), heads), load_split("heldout"))
-    return {"topic": topic.as_dict(), "sentiment": sentiment.as_dict()}
 
 
 def _evaluate(app, args) -> int:
@@ -115,22 +100,29 @@ def _evaluate(app, args) -> int:
     from networked_councillor.tagger.training import evaluate, load_labelled, load_split
 
     examples = load_labelled(args.data) if args.data else load_split("heldout")
+    where = f"posts from {args.data.name}" if args.data else "held-out posts written for this repository (not real residents)"
     heads = app.load_tagger().heads
     variants = ("int8", "fp32") if args.variant == "both" else (args.variant,)
     figures = {}
     for variant in variants:
         tagger = LocalTagger(load_encoder(variant), heads)
-        topic, sentiment = evaluate(tagger, examples)
-        label = f"{tagger.encoder.variant} encoder, {len(examples)} {'examples from ' + args.data.name if args.data else 'held-out examples'}"
-        print(topic.table(f"Topics ({label})"))
-        print()
-        print(sentiment.table(f"Sentiment ({label})"))
-        print()
-        figures[tagger.encoder.variant] = {"topic": topic.as_dict(), "sentiment": sentiment.as_dict()}
+        reports = dict(zip(("topic", "sentiment"), evaluate(tagger, examples), strict=True))
+        for kind, report in reports.items():
+            if report is not None:
+                print(report.table(f"{kind.capitalize()} ({tagger.encoder.variant} encoder, "
+                                   f"{sum(report.support.values())} {where})"))
+                print()
+        figures[tagger.encoder.variant] = {kind: r.as_dict() for kind, r in reports.items() if r is not None}
     if len(figures) == 2:
-        for kind in ("topic", "sentiment"):
+        for kind in figures["int8"]:
             delta = figures["int8"][kind]["accuracy"] - figures["fp32"][kind]["accuracy"]
             print(f"int8 - fp32 {kind} accuracy: {delta:+.3f}")
+    if not args.data:
+        from networked_councillor.tagger.figures import headline
+
+        print("On real public posts (measured when the model was built; see models/README.md):")
+        for line in headline(heads.meta):
+            print(f"  {line}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
         print(f"Wrote {args.json}.")
@@ -159,7 +151,7 @@ def _classify(app, args) -> int:
     tagger = app.load_tagger()
     vectors = tagger.embed(texts)
     results = tagger.classify(vectors, texts)
-    scores = tagger.all_topic_scores(vectors)
+    scores = tagger.all_topic_scores(vectors, texts)
     with args.outfile.open("w", encoding="utf-8") as out:
         for text, result, all_scores in zip(texts, results, scores, strict=True):
             out.write(json.dumps({
@@ -169,6 +161,8 @@ def _classify(app, args) -> int:
                 "topic_scores": all_scores,
                 "sentiment": result.sentiment[0],
                 "sentiment_score": result.sentiment[1],
+                "topic_unsure": result.topic_unsure,
+                "sentiment_unsure": result.sentiment_unsure,
             }, ensure_ascii=False) + "\n")
     print(f"Tagged {len(texts)} texts into {args.outfile} ({tagger.version}).")
     return EXIT_OK

@@ -24,7 +24,8 @@ def test_classify_a_text_file_into_json_lines_in_order(capsys, tmp_path):
     assert [r["topic"] for r in rows] == ["bins_recycling", "trees_parks_green_spaces", "planning_development"]
     assert [r["sentiment"] for r in rows] == ["negative", "positive", "neutral"]
     first = rows[0]
-    assert set(first) == {"text", "topic", "topics", "topic_scores", "sentiment", "sentiment_score"}
+    assert set(first) == {"text", "topic", "topics", "topic_scores", "sentiment", "sentiment_score",
+                          "topic_unsure", "sentiment_unsure"}
     assert len(first["topic_scores"]) == 19 and abs(sum(first["topic_scores"].values()) - 1) < 1e-3
     assert first["topics"][0] == {"id": "bins_recycling", "score": first["topic_scores"]["bins_recycling"]}
 
@@ -43,17 +44,46 @@ def test_classify_reads_the_text_column_of_a_csv(capsys, tmp_path):
     assert code == 2 and "no 'text' column" in err
 
 
-def test_evaluate_prints_per_class_figures(capsys):
+def test_evaluate_prints_per_class_figures_and_says_what_they_are_measured_on(capsys):
     code, out, _ = run(capsys, "model", "evaluate")
     assert code == 0
-    for heading in ("Topics (int8 encoder", "Sentiment (int8 encoder", "precision", "recall", "F1", "accuracy",
-                    "macro F1", "roads_pavements", "positive"):
+    for heading in ("Topic (int8 encoder", "Sentiment (int8 encoder", "precision", "recall", "F1", "accuracy",
+                    "macro F1", "roads_pavements", "positive", "written for this repository (not real residents)",
+                    "On real public posts", "General English tweets (SemEval-2017 test split)"):
         assert heading in out
 
 
-def test_info_names_the_model_in_use(capsys):
+def test_evaluate_scores_a_councils_own_labelled_spreadsheet(capsys, tmp_path):
+    labelled = tmp_path / "our residents.csv"
+    labelled.write_text(
+        "Text,Topic,Sentiment\n"
+        '"Bins missed again on Elm Road, third week running",bins_recycling,negative\n'
+        "Street light out on Church Walk,street_lighting,\n"
+        "Thank you for fixing the swings so quickly,,Positive\n"
+        "   ,other,neutral\n", encoding="utf-8-sig")
+    figures = tmp_path / "figures.json"
+    code, out, _ = run(capsys, "model", "evaluate", "--data", str(labelled), "--json", str(figures))
+    assert code == 0
+    assert "Topic (int8 encoder, 2 posts from our residents.csv)" in out
+    assert "Sentiment (int8 encoder, 2 posts from our residents.csv)" in out
+    measured = json.loads(figures.read_text(encoding="utf-8"))["int8"]
+    assert measured["topic"]["per_class"]["bins_recycling"]["n"] == 1
+    assert measured["sentiment"]["per_class"]["positive"]["recall"] == 1.0
+
+    labelled.write_text("text,topic\nPothole on the High Street,potholes\n", encoding="utf-8")
+    code, _, err = run(capsys, "model", "evaluate", "--data", str(labelled))
+    assert code == 2 and "row 2: unknown topic 'potholes'" in err
+    labelled.write_text("text,notes\nPothole,x\n", encoding="utf-8")
+    code, _, err = run(capsys, "model", "evaluate", "--data", str(labelled))
+    assert code == 2 and "needs a 'text' column and a 'topic' or 'sentiment' column" in err
+
+
+def test_info_names_the_model_in_use_and_its_honest_figures(capsys):
     code, out, _ = run(capsys, "model", "info")
     assert code == 0 and "all-MiniLM-L6-v2 (int8)" in out and "as shipped" in out
+    assert "on real public posts it never trained on" in out and "UK MPs' tweets" in out
+    assert "On posts written for this repository (not real residents)" in out
+    assert "shown as unsure" in out
 
 
 def test_a_bad_model_folder_is_refused_and_the_setting_kept(capsys, tmp_path):

@@ -110,14 +110,19 @@ def test_the_pipeline_stores_embeddings_and_retagging_reuses_them(store, server,
 
 def test_a_correction_changes_a_later_prediction_after_retraining(store, server, tmp_path):
     chained = "The swings at the rec have been chained up for a month now"
+    # A councillor who files playgrounds under children, not parks: a systematic difference from the model
     _store_with_items(store, server, ["Swings at the rec have been chained up for weeks, when will they be fixed?",
                                       "The slide and climbing frame at the rec playground are taped off again, the "
-                                      "kids have nowhere to play"])
+                                      "kids have nowhere to play",
+                                      "Broken glass all over the toddler play area at Oakfield, please clear it",
+                                      "The roundabout in the playground on Elm Road squeaks and sticks, kids love it",
+                                      "When will the new play equipment promised for the rec actually arrive?",
+                                      "Play park gate on Church Walk does not shut, little ones can run into the road"])
     tagger = load_tagger(store, tmp_path)
     pipeline(store, tagger=tagger).fetch()
     before = tagger.tag([chained])[0].topics[0][0]
     assert before != "schools_children"
-    with store.write() as db:  # a councillor corrects the two playground posts
+    with store.write() as db:  # a councillor corrects the playground posts
         for item in item_rows(store):
             tag_store.correct(db, item["id"], "topic", "schools_children", clock.now_iso())
     assert {row["topic"] for row in item_rows(store)} == {"schools_children"}  # the correction wins at once
@@ -181,3 +186,26 @@ def test_sentiment_label_names_are_mapped():
     assert label_map({0: "NEG", 1: "POS"}) == {0: "negative", 1: "positive"}
     with pytest.raises(TaggerError, match="not negative / neutral / positive"):
         label_map({0: "joy", 1: "anger"})
+
+
+def test_the_shipped_heads_load_and_tag_without_torch():
+    """The app's fast path: int8 encoder, heads, calibration and word list, with torch and transformers barred."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "for name in ('torch', 'transformers', 'sklearn', 'scipy'):\n"
+        "    sys.modules[name] = None  # importing any of them now fails\n"
+        "from networked_councillor.core import paths\n"
+        "from networked_councillor.tagger.encoder import load_encoder\n"
+        "from networked_councillor.tagger.model import Heads, LocalTagger\n"
+        "heads = Heads.load(paths.models_dir())\n"
+        "assert heads.sentiment.temperature != 1.0 and heads.sentiment.lexicon_weights is not None\n"
+        "tagger = LocalTagger(load_encoder('auto'), heads)\n"
+        "result = tagger.tag(['Bins missed again on Elm Road, third week running'])[0]\n"
+        "print(tagger.encoder.variant, result.topics[0][0], result.sentiment[0])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["int8", "bins_recycling", "negative"]

@@ -8,6 +8,7 @@ Heads retrained on this laptop live in ``<data dir>/models``; until then the shi
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -30,6 +31,17 @@ Progress = Callable[[float | None, str], None]
 
 def user_heads_dir(data_dir: Path) -> Path:
     return data_dir / "models"
+
+
+def heads_meta(data_dir: Path) -> dict:
+    """What the heads in use were trained on and how well they did (their model.json), without loading them."""
+    own = user_heads_dir(data_dir)
+    folder = own if (own / "model.json").is_file() else paths.models_dir()
+    try:
+        return json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        log.warning("could not read %s", folder / "model.json", exc_info=True)
+        return {}
 
 
 def model_settings(store: Store) -> dict[str, str | None]:
@@ -94,16 +106,23 @@ def retag(store: Store, tagger: LocalTagger, *, cancel: threading.Event | None =
 
 
 def retrain(store: Store, data_dir: Path, *, progress: Progress = lambda f, m: None) -> Heads:
-    """Train on the shipped data plus the councillor's corrections and topics; save into the data folder."""
+    """Teach the shipped heads the councillor's corrections and topics; save into the data folder.
+
+    Training starts from the shipped heads and stays close to them (their public training data is
+    not on the laptop), with the examples written for this repository and the corrections on top.
+    A council's own encoder has no shipped heads: they are trained from the written examples alone.
+    """
     from networked_councillor.tagger.training import Example, load_split, train
 
     settings = model_settings(store)
     encoder = load_encoder(settings["variant"] or "auto", settings["encoder_path"])
+    shipped = Heads.load(paths.models_dir())
     with store.read() as db:
         taught = [Example(c["text"], c["topic"], c["sentiment"], origin="correction") for c in tag_store.corrections(db)]
         topics = [Topic(t["id"], t["name"], t["description"], t["examples"]) for t in tag_store.user_topics(db)]
     examples = load_split("train") + taught
     examples += [Example(text, t.id, None, origin="correction") for t in topics for text in t.examples]
-    heads = train(encoder, examples, user_topics=topics, progress=progress)
+    heads = train(encoder, examples, user_topics=topics, progress=progress,
+                  prior=shipped if shipped.encoder_name == encoder.name else None)
     heads.save(user_heads_dir(data_dir))
     return heads

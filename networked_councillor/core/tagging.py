@@ -14,6 +14,9 @@ class TagResult:
     sentiment: tuple[str, float] | None = None
     embedding: Any = None
     """The item's embedding (float32 array), when the tagger made one: the store keeps it for reuse."""
+    topic_unsure: bool = False
+    """The model's confidence in the first topic is below its calibrated threshold: show it as unsure."""
+    sentiment_unsure: bool = False
 
 
 class Tagger(Protocol):

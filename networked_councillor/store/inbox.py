@@ -19,6 +19,8 @@ from networked_councillor.core.errors import ConfigError, StoreError
 from networked_councillor.store.items import _chunks, plain_words_query
 
 STATES = ("new", "needs_reply", "replied", "done")
+UNSURE = "unsure"
+"""The topic or feeling filter for items the model is unsure of (`items.topic_unsure`, `items.sentiment_unsure`)."""
 VIEWS = {
     "inbox": "Inbox",
     "needs_reply": "Needs reply",
@@ -78,8 +80,13 @@ def _where(f: InboxFilter, now: str) -> tuple[list[str], list]:
         clauses.append("items.state = 'done'")
     elif f.view != "all":
         raise ConfigError(f"Unknown view {f.view!r}.")
-    for column, value in (("topic", f.topic), ("sentiment", f.sentiment), ("source_id", f.source_id),
-                          ("state", f.state)):
+    for kind, value in (("topic", f.topic), ("sentiment", f.sentiment)):
+        if value == UNSURE:
+            clauses.append(f"items.{kind}_unsure = 1")
+        elif value:  # a label shown with confidence: what the dashboard counts under it
+            clauses.append(f"items.{kind} = ? AND items.{kind}_unsure = 0")
+            params.append(value)
+    for column, value in (("source_id", f.source_id), ("state", f.state)):
         if value:
             clauses.append(f"items.{column} = ?")
             params.append(value)
@@ -140,6 +147,7 @@ def count(db: Database, f: InboxFilter, now: str) -> int:
 _ROW_SQL = """
 SELECT items.id, items.created_at, items.title, substr(items.text, 1, 400) AS preview, items.relevance,
        items.state, items.pinned, items.snoozed_until, items.topic, items.sentiment, items.source_id,
+       items.topic_unsure, items.sentiment_unsure,
        items.kind, items.mentions_me, sources.name AS source_name, sources.plugin AS plugin,
        coalesce(authors.display_name, authors.handle) AS author
 FROM items

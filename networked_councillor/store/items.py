@@ -170,7 +170,7 @@ def delete_unworked(db: Database, where: str, params: Sequence) -> int:
 _LIST_SQL = """
 SELECT items.id, items.source_id, sources.name AS source_name, items.kind, items.url, items.title,
        items.text, items.created_at, items.relevance, items.evidence, items.state, items.pinned,
-       items.topic, items.sentiment, items.lat, items.lon,
+       items.topic, items.sentiment, items.topic_unsure, items.sentiment_unsure, items.lat, items.lon,
        authors.handle AS author_handle, authors.display_name AS author_name,
        (SELECT count(*) FROM item_sightings s WHERE s.item_id = items.id) AS sightings
 FROM items

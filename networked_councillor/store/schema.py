@@ -335,3 +335,13 @@ def m006_source_secrets(db: Database) -> None:
     left unknown (NULL) and treated as if they might.
     """
     db["sources"].add_column("keeps_secrets", int)
+
+
+@migrations()
+def m007_unsure_tags(db: Database) -> None:
+    """Whether the model's topic or feeling for an item is below its calibrated threshold (shown as unsure).
+
+    1 only while the label is the model's: a councillor's correction is never unsure.
+    """
+    db["items"].add_column("topic_unsure", int, not_null_default=0)
+    db["items"].add_column("sentiment_unsure", int, not_null_default=0)

@@ -5,15 +5,20 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 
+# Items the model is unsure of are counted apart, under 'unsure', never as a confident label.
+_TOPIC = "CASE WHEN topic_unsure THEN 'unsure' ELSE coalesce(topic, 'other') END"
+_FEELING = "CASE WHEN sentiment_unsure THEN 'unsure' ELSE coalesce(sentiment, 'neutral') END"
+
+
 def topic_per_day(db: Database, since: str, min_relevance: float) -> list[tuple[str, str, int]]:
     return db.execute(
-        "SELECT substr(created_at, 1, 10) AS day, coalesce(topic, 'other'), count(*) FROM items "
-        "WHERE created_at >= ? AND relevance >= ? GROUP BY day, topic ORDER BY day", [since, min_relevance]).fetchall()
+        f"SELECT substr(created_at, 1, 10) AS day, {_TOPIC}, count(*) FROM items "
+        "WHERE created_at >= ? AND relevance >= ? GROUP BY 1, 2 ORDER BY day", [since, min_relevance]).fetchall()
 
 
 def sentiment_by_topic(db: Database, since: str, min_relevance: float) -> list[tuple[str, str, int]]:
     return db.execute(
-        "SELECT coalesce(topic, 'other'), coalesce(sentiment, 'neutral'), count(*) FROM items "
+        f"SELECT {_TOPIC}, {_FEELING}, count(*) FROM items "
         "WHERE created_at >= ? AND relevance >= ? GROUP BY 1, 2", [since, min_relevance]).fetchall()
 
 

@@ -12,11 +12,15 @@ from sqlite_utils import Database
 from networked_councillor.core.errors import ConfigError
 from networked_councillor.store.items import _chunks
 
-# An item's primary topic and sentiment: the councillor's own tag if there is one, else the model's best.
+# An item's primary topic and sentiment: the councillor's own tag if there is one, else the model's best,
+# marked unsure when the model's calibrated confidence is below its threshold.
+_USER_TAG = "(SELECT label FROM tags WHERE item_id = items.id AND kind = '{kind}' AND origin = 'user')"
 _REFRESH_PRIMARY = (
     "UPDATE items SET "
-    "topic = coalesce((SELECT label FROM tags WHERE item_id = items.id AND kind = 'topic' AND origin = 'user'), ?), "
-    "sentiment = coalesce((SELECT label FROM tags WHERE item_id = items.id AND kind = 'sentiment' AND origin = 'user'), ?) "
+    f"topic = coalesce({_USER_TAG.format(kind='topic')}, ?), "
+    f"topic_unsure = ? AND {_USER_TAG.format(kind='topic')} IS NULL, "
+    f"sentiment = coalesce({_USER_TAG.format(kind='sentiment')}, ?), "
+    f"sentiment_unsure = ? AND {_USER_TAG.format(kind='sentiment')} IS NULL "
     "WHERE id = ?"
 )
 
@@ -35,7 +39,8 @@ def save_model_tags(db: Database, item_ids: Sequence[int], results: Sequence[Any
         rows,
     )
     db.conn.executemany(_REFRESH_PRIMARY, (
-        (r.topics[0][0] if r.topics else None, r.sentiment[0] if r.sentiment else None, i)
+        (r.topics[0][0] if r.topics else None, int(r.topic_unsure),
+         r.sentiment[0] if r.sentiment else None, int(r.sentiment_unsure), i)
         for i, r in zip(item_ids, results, strict=True)))
 
 
@@ -82,7 +87,7 @@ def correct(db: Database, item_id: int, kind: str, label: str, now: str) -> None
     db.execute("DELETE FROM tags WHERE item_id = ? AND kind = ? AND origin = 'user'", [item_id, kind])
     db.execute("INSERT INTO tags (item_id, kind, label, score, origin, created_at) VALUES (?, ?, ?, 1.0, 'user', ?)",
                [item_id, kind, label, now])
-    db.execute(f"UPDATE items SET {kind} = ? WHERE id = ?", [label, item_id])
+    db.execute(f"UPDATE items SET {kind} = ?, {kind}_unsure = 0 WHERE id = ?", [label, item_id])
     existing = db.execute("SELECT id FROM training_examples WHERE item_id = ? AND origin = 'correction'",
                           [item_id]).fetchone()
     if existing:

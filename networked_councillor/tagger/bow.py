@@ -1,4 +1,4 @@
-"""Hashed bag of words (unigrams and bigrams) for the sentiment head.
+"""Hashed bag of words (unigrams and bigrams) for the heads.
 
 Sentence embeddings group posts by what they are about: "bins missed again,
 fed up" sits next to "bins collected early, thanks". Words and word pairs
@@ -47,15 +47,18 @@ class SparseRows:
 
     def dot(self, weights: np.ndarray) -> np.ndarray:
         """(rows, k) = self @ weights.T for weights of shape (k, BUCKETS)."""
+        contributions = self.data[:, None].astype(np.float64) * weights[:, self.indices].T
         out = np.zeros((self.rows, weights.shape[0]), dtype=np.float64)
-        np.add.at(out, self.row_of_entry(), self.data[:, None] * weights[:, self.indices].T)
+        filled = np.diff(self.indptr) > 0
+        if filled.any():
+            out[filled] = np.add.reduceat(contributions, self.indptr[:-1][filled], axis=0)
         return out
 
     def transpose_dot(self, error: np.ndarray) -> np.ndarray:
         """(k, BUCKETS) = error.T @ self, the gradient for sparse weights."""
-        grad = np.zeros((error.shape[1], BUCKETS))
-        np.add.at(grad.T, self.indices, self.data[:, None] * error[self.row_of_entry()])
-        return grad
+        per_entry = self.data[:, None] * error[self.row_of_entry()]
+        return np.vstack([np.bincount(self.indices, weights=per_entry[:, c], minlength=BUCKETS)
+                          for c in range(error.shape[1])])
 
 
 def _hashes(text: str) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -116,15 +116,15 @@ class LocalTagger:
     def tag(self, texts: Sequence[str]) -> list[TagResult]:
         vectors = self.embed(texts)
         results = self.classify(vectors, texts)
-        return [TagResult(r.topics, r.sentiment, v) for r, v in zip(results, vectors, strict=True)]
+        return [replace(r, embedding=v) for r, v in zip(results, vectors, strict=True)]
 
-    def topic_scores(self, vectors: np.ndarray) -> np.ndarray:
+    def topic_scores(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """(items, topics) scores in `topic_ids` order.
 
         The head knows nothing of the councillor's new topics, so when an item
         is likely to be in one, the head's share shrinks to make room for it.
         """
-        head = self.heads.topic.probabilities(vectors)
+        head = self.heads.topic.probabilities(vectors, texts if self.heads.topic.reads_words else None)
         if not self._prototypes:
             return head
         extra = np.hstack([self.heads.calibration.score(prototype_similarity(vectors, p))[:, None]
@@ -135,26 +135,34 @@ class LocalTagger:
         if len(texts) == 0:
             return []
         topic_ids = self.topic_ids
-        scores = self.topic_scores(vectors)
+        scores = self.topic_scores(vectors, texts)
         sentiments = self._sentiments(vectors, texts)
         nearest, closeness = self.memory.nearest(vectors)
         results = []
+        topic_doubt, sentiment_doubt = self.heads.topic.unsure_below, self._sentiment_doubt()
         for row, sentiment, near, close in zip(scores, sentiments, nearest, closeness, strict=True):
             order = np.argsort(-row)
             topics = [(topic_ids[i], round(float(row[i]), 4)) for i in order[:MAX_TOPICS]
                       if i == order[0] or row[i] >= MIN_TOPIC_SCORE]
+            topic_unsure, sentiment_unsure = topics[0][1] < topic_doubt, sentiment[1] < sentiment_doubt
             if close >= MEMORY_SIMILARITY:
                 remembered_topic = self.memory.topics[near]
                 if remembered_topic:
                     topics = [(remembered_topic, round(float(close), 4))] + [t for t in topics if t[0] != remembered_topic]
+                    topic_unsure = False
                 if self.memory.sentiments[near]:
                     sentiment = (self.memory.sentiments[near], round(float(close), 4))
-            results.append(TagResult(topics, sentiment))
+                    sentiment_unsure = False
+            results.append(TagResult(topics, sentiment, topic_unsure=topic_unsure, sentiment_unsure=sentiment_unsure))
         return results
 
-    def all_topic_scores(self, vectors: np.ndarray) -> list[dict[str, float]]:
+    def _sentiment_doubt(self) -> float:
+        """A council's own sentiment model carries no calibration of ours: its labels are never called unsure."""
+        return 0.0 if self.sentiment_model is not None else self.heads.sentiment.unsure_below
+
+    def all_topic_scores(self, vectors: np.ndarray, texts: Sequence[str]) -> list[dict[str, float]]:
         ids = self.topic_ids
-        return [{ids[i]: round(float(s), 4) for i, s in enumerate(row)} for row in self.topic_scores(vectors)]
+        return [{ids[i]: round(float(s), 4) for i, s in enumerate(row)} for row in self.topic_scores(vectors, texts)]
 
     def _sentiments(self, vectors: np.ndarray, texts: Sequence[str]) -> list[tuple[str, float]]:
         if self.sentiment_model is not None:

@@ -23,10 +23,10 @@ from networked_councillor.demo.render import Renderer
 from networked_councillor.store import settings as settings_store
 
 OAK_ROAD_CLOSURE = ("news-001", "forum-001", "bsky-001")
-WRONG_TOPIC = "bsky-021"
-"""About parking; the shipped model files it under community events (tests/test_training.py checks it still does)."""
-WRONG_FEELING = "bsky-053"
-"""A complaint; the shipped model reads "Wellies required 🌧️" as cheerful (checked likewise)."""
+WRONG_TOPIC = "bsky-016"
+"""About parking; the shipped model files it under parks, sure of it (tests/test_training.py checks it still does)."""
+WRONG_FEELING = "bsky-015"
+"""Sarcasm; the shipped model reads "what a lovely surprise 😍" as positive (checked likewise)."""
 HEATED_POST = "bsky-002"
 """Rich Dawson's angry post in the heated Mill Lane diversion thread: the one exercise 3 names."""
 MILL_LANE_THREAD = tuple(f"bsky-{n:03d}" for n in range(1, 12))
@@ -211,10 +211,10 @@ EXERCISES: tuple[Exercise, ...] = (
         "teach-the-tagger", "Correct a wrong topic, and a wrong feeling",
         "The app's tags are a first guess. Your corrections win at once and teach it for next time, so the "
         "dashboard tells you what your ward is really talking about.",
-        (Step("Leanne's “gas works day 3: Victoria Terrace is now the overflow car park…” is tagged as an event, "
+        (Step("Becky L's “Millbrook Park is basically a car park now…” is tagged as parks, "
               "but it is about parking: change its topic (Ctrl+T)", wrong_topic_corrected, WRONG_TOPIC),
-         Step("Chloe Ward's “Riverside Path flooded again after last night. Wellies required” is tagged as "
-              "positive, but it is a complaint: set its feeling to Negative", wrong_feeling_corrected,
+         Step("Si Morton's “Oh great, another pothole on Station Road, what a lovely surprise” is tagged as "
+              "positive, but it is sarcastic: set its feeling to Negative", wrong_feeling_corrected,
               WRONG_FEELING))),
     Exercise(
         "reply-that-passes", "Draft a reply that passes every check",

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from networked_councillor.core import clock
 from networked_councillor.core.trends import end_of, rising_topics
 from networked_councillor.store import stats
-from networked_councillor.store.inbox import InboxFilter
+from networked_councillor.store.inbox import UNSURE, InboxFilter
 from networked_councillor.ui.screen import fit_on_screen
 from networked_councillor.ui.theme import current as current_theme
 
@@ -44,6 +44,7 @@ SERIES_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e
 """Okabe and Ito's colours, told apart with every common kind of colour blindness; the last is for dark
 themes only (yellow vanishes on white), and a theme's own text colour makes the eighth."""
 OTHERS_COLOUR = "#8c8c8c"
+UNSURE_COLOUR = "#56b4e9"  # Okabe–Ito sky blue: apart from the three feelings for every kind of colour vision
 
 
 class Dashboard(QDialog):
@@ -104,7 +105,7 @@ class Dashboard(QDialog):
         self.views["rising"].setChart(self._rising_chart(rising))
 
     def _name(self, topic: str) -> str:
-        return self.topic_names.get(topic, topic)
+        return "Topic unsure" if topic == UNSURE else self.topic_names.get(topic, topic)
 
     def _per_day_chart(self, rows: list[tuple[str, str, int]]) -> QChart:
         chart = _chart("Items per topic per day (top topics)")
@@ -145,7 +146,8 @@ class Dashboard(QDialog):
         topics = sorted(counts, key=lambda t: sum(counts[t].values()))[-10:]
         series = QHorizontalStackedBarSeries()
         theme = current_theme()
-        feelings = {"negative": theme.danger, "neutral": OTHERS_COLOUR, "positive": "#009e73"}
+        feelings = {"negative": theme.danger, "neutral": OTHERS_COLOUR, "positive": "#009e73",
+                    UNSURE: UNSURE_COLOUR}
         for sentiment, colour in feelings.items():
             bar = QBarSet(sentiment.capitalize())
             bar.setColor(QColor(colour))

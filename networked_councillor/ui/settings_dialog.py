@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -33,8 +34,9 @@ from PySide6.QtWidgets import (
 
 from networked_councillor.core import clock, source_config
 from networked_councillor.core.errors import NcError
-from networked_councillor.core.geo import Boundary
 from networked_councillor.core.files import read_json
+from networked_councillor.core.geo import Boundary
+from networked_councillor.core.learning import heads_meta
 from networked_councillor.core.secrets import AppSecret, SecretStore, keyring_status
 from networked_councillor.core.ward import TERM_KINDS, WardProfile
 from networked_councillor.core.wardsetup import MAPIT_SECRET, ward_defaults
@@ -43,6 +45,7 @@ from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store import tags as tag_store
 from networked_councillor.store.sources import SourceRow
+from networked_councillor.tagger.figures import headline
 from networked_councillor.tagger.topics import make_user_topic
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.itemmodels.sources import (
@@ -50,9 +53,9 @@ from networked_councillor.ui.itemmodels.sources import (
     SourceStatusModel,
     configure_view,
 )
+from networked_councillor.ui.screen import fit_on_screen
 from networked_councillor.ui.theme import TEXT_SIZES, THEMES
 from networked_councillor.ui.widgets.help import help_label
-from networked_councillor.ui.screen import fit_on_screen
 from networked_councillor.ui.widgets.text_box import text_box
 
 TERM_LABELS = {"places": "Place names", "streets": "Streets", "postcodes": "Postcodes, sectors or districts",
@@ -310,8 +313,20 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.topic_list)
         layout.addLayout(form)
         layout.addLayout(buttons)
+        layout.addWidget(self._model_figures())
         self._refresh_topics()
         return page
+
+    def _model_figures(self) -> QWidget:
+        """How well the model does, measured on real public posts it never trained on: the figures a
+        councillor should weigh the dashboard by (the same words as `model info`)."""
+        box = QGroupBox("How well the model does")
+        figures = QLabel("\n".join(headline(heads_meta(self.app.data_dir))), wordWrap=True)
+        figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                        | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        figures.setAccessibleName("How well the model does")
+        QVBoxLayout(box).addWidget(figures)
+        return box
 
     def _refresh_topics(self) -> None:
         self.topic_list.clear()

@@ -30,6 +30,8 @@ COLUMNS = ("", "From", "Post", "Topics", "Feeling", "Relevance", "When")
 COLUMN_NAMES = ("Source", "From", "Post", "Topics", "Feeling", "Relevance", "When")
 SOURCE, AUTHOR, POST, TOPICS, FEELING, RELEVANCE, WHEN = range(7)
 FEELINGS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
+UNSURE = "Unsure"
+"""Shown instead of a label the model is not sure enough of (below its calibrated threshold)."""
 CACHE_ROWS = 2000
 _DISPLAY, _ACCESSIBLE, _DESCRIPTION, _TOOLTIP, _DECORATION, _FONT, _FOREGROUND, _ALIGN, _ID, _TOPICS = (
     int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
@@ -201,9 +203,10 @@ class InboxModel(QAbstractTableModel):
             text = " ".join((row["preview"] or "").split())
             return marks + (f"{title}: {text}" if title and not text.startswith(title) else text or title or "")
         if column == TOPICS:
-            return ", ".join(self.topic_names.get(t, t) for t in row["topics"][:3])
+            names = ", ".join(self.topic_names.get(t, t) for t in row["topics"][:3])
+            return f"{UNSURE}: {names}?" if row["topic_unsure"] and names else names
         if column == FEELING:
-            return FEELINGS.get(row["sentiment"] or "", "")
+            return UNSURE if row["sentiment_unsure"] else FEELINGS.get(row["sentiment"] or "", "")
         if column == RELEVANCE:
             return f"{row['relevance']:.0%}"
         return _when(row["created_at"])

@@ -103,6 +103,9 @@ class ItemDetail(QWidget):
         tags.addWidget(self.topics_label, 1)
         tags.addWidget(self.topic_button)
         feelings.addWidget(QLabel("Feeling:"))
+        self.feeling_doubt = QLabel()
+        self.feeling_doubt.setAccessibleName("The model is unsure of the feeling")
+        feelings.addWidget(self.feeling_doubt)
         self.feeling = QButtonGroup(self)
         for label in ("negative", "neutral", "positive"):
             button = QPushButton(label.capitalize(), checkable=True)
@@ -211,9 +214,17 @@ class ItemDetail(QWidget):
             name = html.escape(self.topic_names.get(tag["label"], tag["label"]))
             mark = " ✔" if tag["label"] in user else f" {tag['score']:.0%}"
             chips.append(f"<b>{name}</b>{mark}" if tag["label"] == item.get("topic") else f"{name}{mark}")
-        self.topics_label.setText(" · ".join(chips) or "not tagged yet")
+        doubt = "<i>unsure</i>, perhaps " if item.get("topic_unsure") else ""
+        self.topics_label.setText(doubt + " · ".join(chips) or "not tagged yet")
+        unsure = bool(item.get("sentiment_unsure"))
+        guess = next((t for t in item["tags"] if t["kind"] == "sentiment" and t["origin"] == "model"), None)
+        self.feeling_doubt.setText(f"unsure (perhaps {guess['label']}, {guess['score']:.0%})" if unsure and guess
+                                   else "unsure" if unsure else "")
+        self.feeling_doubt.setVisible(unsure)
+        self.feeling.setExclusive(False)  # so that none is checked while the model is unsure
         for button in self.feeling.buttons():
-            button.setChecked(button.property("sentiment") == item.get("sentiment"))
+            button.setChecked(not unsure and button.property("sentiment") == item.get("sentiment"))
+        self.feeling.setExclusive(True)
 
     def _show_thread(self, item: dict) -> None:
         thread = item.get("thread") or []

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor.core import clock
-from networked_councillor.store.inbox import STATES, InboxFilter
+from networked_councillor.store.inbox import STATES, UNSURE, InboxFilter
 
 SEARCH_HELP = """<b>Search</b> finds words anywhere in a post (newest found first).<br>
 <tt>pothole mill</tt> &nbsp; posts with both words (and their forms: potholes)<br>
@@ -52,7 +52,8 @@ class FilterBar(QWidget):
         self.search.returnPressed.connect(self.changed.emit)
         self.topic = self._combo("Topic", [("Any topic", None)])
         self.sentiment = self._combo("Feeling", [("Any feeling", None), ("Negative", "negative"),
-                                                 ("Neutral", "neutral"), ("Positive", "positive")])
+                                                 ("Neutral", "neutral"), ("Positive", "positive"),
+                                                 ("Unsure", UNSURE)])
         self.source = self._combo("Source", [("Any source", None)])
         self.state = self._combo("State", [("Any state", None), *[(STATE_NAMES[s], s) for s in STATES]])
         self.dates = self._combo("Date range", [(d, d) for d in DATES])
@@ -93,6 +94,8 @@ class FilterBar(QWidget):
             combo.addItem(label, None)
             for value, name in entries:
                 combo.addItem(name, value)
+            if combo is self.topic:
+                combo.addItem("Topic unsure", UNSURE)
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)
 
