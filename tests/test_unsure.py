@@ -124,8 +124,10 @@ def test_the_window_shows_unsure_in_the_inbox_the_detail_pane_and_the_dashboard(
     item_id = next(iter(unsure))
     window.show_detail(item_id)
     detail = window.detail
-    assert detail.feeling_doubt.isVisibleTo(detail) and detail.feeling_doubt.text().startswith("unsure (perhaps ")
+    assert detail.feeling_doubt.isVisibleTo(detail) and detail.feeling_doubt.text() == "unsure:"
+    assert detail.feeling_doubt.accessibleDescription().startswith("The model is unsure; perhaps ")
     assert not any(button.isChecked() for button in detail.feeling.buttons())
+    assert sum(button.text().endswith("?") for button in detail.feeling.buttons()) == 1  # its best guess
 
     window.dashboard_action.trigger()
     qtbot.waitExposed(window.dashboard)

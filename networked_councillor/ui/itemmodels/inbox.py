@@ -183,8 +183,9 @@ class InboxModel(QAbstractTableModel):
         if role == _DECORATION:
             return source_icon(row["plugin"] or "", row["source_name"] or "", row["kind"] or "") \
                 if column == SOURCE else None
-        if role == _TOPICS:
-            return [self.topic_names.get(t, t) for t in row["topics"][:3]]
+        if role == _TOPICS:  # the chips: a topic the model is unsure of carries a "?"
+            names = [self.topic_names.get(t, t) for t in row["topics"][:3]]
+            return [f"{names[0]}?", *names[1:]] if row["topic_unsure"] and names else names
         if role == _FONT:
             return _bold() if row["state"] == "new" else None
         if role == _FOREGROUND:

@@ -218,12 +218,17 @@ class ItemDetail(QWidget):
         self.topics_label.setText(doubt + " · ".join(chips) or "not tagged yet")
         unsure = bool(item.get("sentiment_unsure"))
         guess = next((t for t in item["tags"] if t["kind"] == "sentiment" and t["origin"] == "model"), None)
-        self.feeling_doubt.setText(f"unsure (perhaps {guess['label']}, {guess['score']:.0%})" if unsure and guess
-                                   else "unsure" if unsure else "")
+        doubt = f"The model is unsure; perhaps {guess['label']} ({guess['score']:.0%})" if guess else "The model is unsure"
+        self.feeling_doubt.setText("unsure:")
+        self.feeling_doubt.setToolTip(doubt)
+        self.feeling_doubt.setAccessibleDescription(doubt)
         self.feeling_doubt.setVisible(unsure)
         self.feeling.setExclusive(False)  # so that none is checked while the model is unsure
         for button in self.feeling.buttons():
-            button.setChecked(not unsure and button.property("sentiment") == item.get("sentiment"))
+            label = button.property("sentiment")
+            button.setChecked(not unsure and label == item.get("sentiment"))
+            perhaps = unsure and guess is not None and guess["label"] == label  # its best guess, with a "?"
+            button.setText(label.capitalize() + ("?" if perhaps else ""))
         self.feeling.setExclusive(True)
 
     def _show_thread(self, item: dict) -> None:
