@@ -13,6 +13,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -68,7 +69,15 @@ def _hashes(text: str) -> list[int]:
 
 
 def _term_counts(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, bucket, count) for every distinct bucket of every text, sorted by row then bucket."""
+    """(row, bucket, count) for every distinct bucket of every text, sorted by row then bucket.
+
+    Both heads read the same batch's words: the last few batches are remembered, so hashing is done once.
+    """
+    return _remembered_counts(tuple(texts))
+
+
+@lru_cache(maxsize=4)
+def _remembered_counts(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     per_text = [_hashes(t) for t in texts]
     rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(h) for h in per_text])
     buckets = np.fromiter((h for hashes in per_text for h in hashes), dtype=np.int64, count=len(rows))
