@@ -86,8 +86,7 @@ def load_all(hold_out: tuple[str, ...] = ()) -> dict[str, list[training.Example]
             if label not in (SENTIMENTS if kind == "sentiment" else DEFAULT_IDS):
                 continue
             example = training.Example(row["text"], label if kind == "topic" else None,
-                                       label if kind == "sentiment" else None, source=entry["name"],
-                                       weight=entry.get("weight", 1.0))
+                                       label if kind == "sentiment" else None, source=entry["name"])
             test = f"test:{entry.get('group', entry['name'])}"
             if entry["use"] == "test" or entry["name"] in hold_out:
                 parts.setdefault(f"test:unseen:{entry['name']}" if entry["name"] in hold_out else test,
@@ -140,13 +139,14 @@ def evaluate_sets(tagger, parts: dict[str, list[training.Example]]) -> dict:
         if not name.startswith("test:"):
             continue
         texts = [e.text for e in examples]
-        results = tagger.classify(tagger.embed(texts), texts)
+        vectors = tagger.embed(texts)
+        results = tagger.classify(vectors, texts)
         entry = {"origin": "written" if name == "test:written" else "public"}
         for kind, labels in (("topic", DEFAULT_IDS), ("sentiment", SENTIMENTS)):
             pairs = [(getattr(e, kind), r) for e, r in zip(examples, results, strict=True) if getattr(e, kind)]
             if not pairs:
                 continue
-            guess = [(r.topics[0][0] if kind == "topic" else r.sentiment[0]) for _, r in pairs]
+            guess = [training.shown(r, kind) for _, r in pairs]
             report = training.score([t for t, _ in pairs], guess, labels).as_dict()
             unsure = [getattr(r, f"{kind}_unsure") for _, r in pairs]
             sure = [(t, g) for (t, _), g, u in zip(pairs, guess, unsure, strict=True) if not u]
@@ -155,21 +155,20 @@ def evaluate_sets(tagger, parts: dict[str, list[training.Example]]) -> dict:
             if kind == "sentiment":  # clear-cut posts: labelled negative or positive by people
                 polar = [(t, g) for (t, _), g in zip(pairs, guess, strict=True) if t != "neutral"]
                 report["accuracy_clear_cut"] = round(sum(t == g for t, g in polar) / max(1, len(polar)), 4)
-                report["accuracy_clear_cut_either_way"] = _either_way(tagger, examples)
+                report["accuracy_clear_cut_either_way"] = _either_way(tagger.heads.sentiment, vectors, examples)
             entry[kind] = report
         figures[name.removeprefix("test:")] = entry
     return figures
 
 
-def _either_way(tagger, examples: list[training.Example]) -> float:
+def _either_way(head, vectors: np.ndarray, examples: list[training.Example]) -> float:
     """On posts people labelled negative or positive: how often the model leans the same way (its
     negative against its positive probability, neutral set aside), as a word list's score is read."""
-    polar = [e for e in examples if e.sentiment in ("negative", "positive")]
-    if not polar:
+    rows = [i for i, e in enumerate(examples) if e.sentiment in ("negative", "positive")]
+    if not rows:
         return 0.0
-    texts = [e.text for e in polar]
-    head = tagger.heads.sentiment
-    probabilities = head.probabilities(tagger.embed(texts), texts)
+    polar = [examples[i] for i in rows]
+    probabilities = head.probabilities(vectors[rows], [e.text for e in polar])
     negative, positive = head.labels.index("negative"), head.labels.index("positive")
     leans = np.where(probabilities[:, positive] > probabilities[:, negative], "positive", "negative")
     return round(float(np.mean(leans == np.array([e.sentiment for e in polar]))), 4)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from networked_councillor.cli_args import MAX_ID, count_between
-from networked_councillor.core import clock, paths
+from networked_councillor.core import clock
 from networked_councillor.core.errors import ConfigError, NcError, TaggerError
 
 EXIT_OK = 0
@@ -55,11 +55,11 @@ def cmd_model(app, args) -> int:
 
 
 def _info(app, args) -> int:
-    from networked_councillor.core.learning import model_settings, user_heads_dir
+    from networked_councillor.core.learning import heads_folder, model_settings, user_heads_dir
 
     settings = model_settings(app.store)
     own = user_heads_dir(app.data_dir)
-    folder = own if (own / "model.json").is_file() else paths.models_dir()
+    folder = heads_folder(app.data_dir)
     print(f"Encoder path setting: {settings['variant'] or 'auto'}"
           + (f"; own encoder {settings['encoder_path']}" if settings["encoder_path"] else ""))
     if settings["sentiment_path"]:

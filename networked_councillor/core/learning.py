@@ -33,10 +33,15 @@ def user_heads_dir(data_dir: Path) -> Path:
     return data_dir / "models"
 
 
+def heads_folder(data_dir: Path) -> Path:
+    """The heads in use: retrained on this laptop if they have been, else the shipped ones."""
+    own = user_heads_dir(data_dir)
+    return own if (own / "model.json").is_file() else paths.models_dir()
+
+
 def heads_meta(data_dir: Path) -> dict:
     """What the heads in use were trained on and how well they did (their model.json), without loading them."""
-    own = user_heads_dir(data_dir)
-    folder = own if (own / "model.json").is_file() else paths.models_dir()
+    folder = heads_folder(data_dir)
     try:
         return json.loads((folder / "model.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -54,8 +59,7 @@ def load_tagger(store: Store, data_dir: Path) -> LocalTagger:
     """The tagger as configured, with the councillor's topics and corrections."""
     settings = model_settings(store)
     encoder = load_encoder(settings["variant"] or "auto", settings["encoder_path"])
-    own = user_heads_dir(data_dir)
-    heads = Heads.load(own if (own / "model.json").is_file() else paths.models_dir())
+    heads = Heads.load(heads_folder(data_dir))
     sentiment_model = None
     if settings["sentiment_path"]:
         from networked_councillor.tagger.hf_sentiment import HfSentimentModel

@@ -33,11 +33,11 @@ def headline(meta: dict) -> list[str]:
     if not any("origin" in entry for entry in evaluation.values()):
         return ["No figures on real public posts were recorded for this model."]
     lines = []
-    for kind, measure in (("sentiment", "macro_f1"), ("topic", "macro_f1")):
+    for kind in ("sentiment", "topic"):
         public = [(key, entry[kind]) for key, entry in evaluation.items()
                   if entry.get("origin") == "public" and kind in entry]
         if public:
-            parts = [f"{set_name(key)} {figures[measure]:.2f}" for key, figures in public]
+            parts = [f"{set_name(key)} {figures['macro_f1']:.2f}" for key, figures in public]
             lines.append(f"{kind.capitalize()} on real public posts it never trained on (macro F1): "
                          + "; ".join(parts) + ".")
     written = evaluation.get("written", {})

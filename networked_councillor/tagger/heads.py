@@ -48,8 +48,6 @@ class LinearHead:
         if self.reads_words and texts is None:
             raise ValueError("this head also reads the words: pass the texts")
         if self.word_weights is not None:
-            if texts is None:
-                raise ValueError("this head also reads the words: pass the texts")
             logits = logits + bow.featurise(texts, self.idf).dot(self.word_weights)
         if self.lexicon_weights is not None:
             logits = logits + lexicon.featurise(texts) @ self.lexicon_weights.T
@@ -64,9 +62,8 @@ class LinearHead:
                    "temperature": np.array([self.temperature]), "unsure_below": np.array([self.unsure_below])}
         if self.word_weights is not None:
             tensors |= {"word_weights": self.word_weights, "idf": self.idf}
-        for name in OPTIONAL:
-            if getattr(self, name) is not None:
-                tensors[name] = getattr(self, name)
+        if self.lexicon_weights is not None:
+            tensors["lexicon_weights"] = self.lexicon_weights
         save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}, str(path),
                   metadata=metadata or {})
         path.with_suffix(".labels.json").write_text(json.dumps(self.labels, indent=1) + "\n", encoding="utf-8")
@@ -86,14 +83,10 @@ class LinearHead:
         head = cls(labels, tensors["weights"], tensors["bias"], tensors["mean"], tensors["scale"],
                    tensors.get("word_weights"), tensors.get("idf"),
                    float(tensors.get("temperature", [1.0])[0]), float(tensors.get("unsure_below", [0.0])[0]),
-                   **{name: tensors.get(name) for name in OPTIONAL})
+                   tensors.get("lexicon_weights"))
         if head.weights.shape[0] != len(labels):
             raise TaggerError(f"The model file {path} does not match its label set.")
         return head
-
-
-OPTIONAL = ("lexicon_weights",)
-"""Parts a head may or may not have, saved under their own names."""
 
 
 def train_head(
@@ -167,7 +160,7 @@ def train_head(
                       params["word_weights"].astype(np.float32) if words is not None else None, idf,
                       prior.temperature if prior is not None else 1.0,
                       prior.unsure_below if prior is not None else 0.0,
-                      **{name: params[name].astype(np.float32) if name in params else None for name in OPTIONAL})
+                      params["lexicon_weights"].astype(np.float32) if lexical is not None else None)
 
 
 def _anchor(prior: LinearHead | None, labels: Sequence[str], dim: int, with_words: bool,

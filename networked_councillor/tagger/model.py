@@ -124,7 +124,7 @@ class LocalTagger:
         The head knows nothing of the councillor's new topics, so when an item
         is likely to be in one, the head's share shrinks to make room for it.
         """
-        head = self.heads.topic.probabilities(vectors, texts if self.heads.topic.reads_words else None)
+        head = self.heads.topic.probabilities(vectors, texts)
         if not self._prototypes:
             return head
         extra = np.hstack([self.heads.calibration.score(prototype_similarity(vectors, p))[:, None]

@@ -34,8 +34,6 @@ from networked_councillor.tagger.topics import DEFAULT_IDS, SENTIMENTS, Similari
 # Chosen on the validation splits (never on a test split); see models/build.py.
 TOPIC_L2 = 0.01
 TOPIC_WORD_L2 = 1e-5
-TOPIC_READS_WORDS = True
-SENTIMENT_READS_LEXICON = True
 SENTIMENT_L2 = 0.03
 SENTIMENT_WORD_L2 = 1e-5
 CORRECTION_WEIGHT = 20.0
@@ -50,7 +48,6 @@ class Example:
     origin: str = "data"
     source: str = "written"
     """Which data set it came from: 'written' (for this repository) or a public set's name."""
-    weight: float = 1.0
 
 
 def data_dir() -> Path:
@@ -155,7 +152,7 @@ def train(
     progress(0.05, f"reading {len(examples)} examples")
     if vectors is None:
         vectors = encoder.embed([e.text for e in examples])
-    weights = np.array([e.weight * (CORRECTION_WEIGHT if e.origin == "correction" else 1.0) for e in examples])
+    weights = np.array([CORRECTION_WEIGHT if e.origin == "correction" else 1.0 for e in examples])
     progress(0.6, "training the topic head")
     topic_counts = Counter(e.topic for e in examples if e.topic)
     learnt_user_topics = [t.id for t in user_topics if topic_counts[t.id] >= MIN_EXAMPLES_FOR_A_NEW_TOPIC]
@@ -166,10 +163,9 @@ def train(
         rows = [i for i, e in enumerate(examples) if getattr(e, kind) in labels]
         progress(0.6 if kind == "topic" else 0.8, f"training the {kind} head")
         heads.append(train_head(vectors[rows], [getattr(examples[i], kind) for i in rows], labels,
-                                texts=[examples[i].text for i in rows] if kind == "sentiment" or TOPIC_READS_WORDS
-                                else None, sample_weight=weights[rows], l2=l2,
+                                texts=[examples[i].text for i in rows], sample_weight=weights[rows], l2=l2,
                                 word_l2=word_l2, prior=getattr(prior, kind) if prior else None,
-                                with_lexicon=kind == "sentiment" and SENTIMENT_READS_LEXICON))
+                                with_lexicon=kind == "sentiment"))
     progress(0.9, "calibrating topic descriptions")
     calibration = prior.calibration if prior else _calibrate(encoder, vectors, examples)
     meta = {
@@ -192,7 +188,7 @@ def calibrate(heads: Heads, vectors: np.ndarray, examples: Sequence[Example]) ->
         head = getattr(heads, kind)
         rows = [i for i, e in enumerate(examples) if getattr(e, kind) in head.labels]
         texts = [examples[i].text for i in rows]
-        logits = head.logits(vectors[rows], texts if head.reads_words else None)
+        logits = head.logits(vectors[rows], texts)
         truth = [head.labels.index(getattr(examples[i], kind)) for i in rows]
         before = expected_calibration_error(softmax(logits), truth)
         head.temperature = fit_temperature(logits, truth)
@@ -266,7 +262,11 @@ def evaluate(tagger, examples: Sequence[Example]) -> tuple[Report | None, Report
     results = tagger.classify(tagger.embed(texts), texts)
     reports = []
     for kind, labels in (("topic", DEFAULT_IDS), ("sentiment", SENTIMENTS)):
-        pairs = [(getattr(e, kind), r.topics[0][0] if kind == "topic" else r.sentiment[0])
-                 for e, r in zip(examples, results, strict=True) if getattr(e, kind)]
+        pairs = [(getattr(e, kind), shown(r, kind)) for e, r in zip(examples, results, strict=True) if getattr(e, kind)]
         reports.append(score(*zip(*pairs), labels) if pairs else None)
     return reports[0], reports[1]
+
+
+def shown(result, kind: str) -> str:
+    """The label a result shows for ``kind``: its first topic, or its sentiment."""
+    return result.topics[0][0] if kind == "topic" else result.sentiment[0]
