@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from networked_councillor.core.casework import NewIssue, add_note, create_issue  # noqa: E402
+from networked_councillor.casework.issues import NewIssue, add_note, create_issue  # noqa: E402
 from networked_councillor.exporters import export_issues  # noqa: E402
 from networked_councillor.store import Store  # noqa: E402
 

@@ -41,7 +41,7 @@ QUERIES = ["pothole", "bins", "parking", '"street light"', "flooding", "noise", 
 
 def build(path: Path, count: int) -> None:
     sys.path.insert(0, str(ROOT))
-    from networked_councillor.core import clock
+    from networked_councillor.base import clock
     from networked_councillor.store import Store
 
     texts = []

@@ -18,8 +18,8 @@ import statistics
 import sys
 import tempfile
 import time
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import MILLBROOK  # noqa: E402
-from networked_councillor.core import clock  # noqa: E402
-from networked_councillor.core.pipeline import Pipeline  # noqa: E402
+
+from networked_councillor.base import clock  # noqa: E402
+from networked_councillor.ingest.pipeline import Pipeline  # noqa: E402
 from networked_councillor.plugin_api.loader import discover  # noqa: E402
 from networked_councillor.store import Store  # noqa: E402
 from networked_councillor.store import settings as settings_store  # noqa: E402

@@ -17,9 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from networked_councillor.app import App  # noqa: E402
-from networked_councillor.core.casework import NewIssue, create_issue  # noqa: E402
+from networked_councillor.casework.issues import NewIssue, create_issue  # noqa: E402
 from networked_councillor.demo import load_demo  # noqa: E402
-from networked_councillor.exporters.pdf import export_ward_report  # noqa: E402
+from networked_councillor.printing.pdf import export_ward_report  # noqa: E402
 from networked_councillor.tagger.topics import default_topics  # noqa: E402
 
 TOPICS = [t.id for t in default_topics()]

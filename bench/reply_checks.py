@@ -21,9 +21,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from networked_councillor.core import drafts  # noqa: E402
-from networked_councillor.core.drafting import suggest_draft  # noqa: E402
-from networked_councillor.core.reply_checks import ReplyContext, check_reply  # noqa: E402
+from networked_councillor.replies import drafts  # noqa: E402
+from networked_councillor.replies.checks import ReplyContext, check_reply  # noqa: E402
+from networked_councillor.replies.drafting import suggest_draft  # noqa: E402
 from networked_councillor.store import Store  # noqa: E402
 
 PHRASES = ["Thanks for raising this.", "I've reported the pothole on Oak Road to highways.", "Ring me on 07700 900123.",
@@ -58,7 +58,7 @@ def bench_checks() -> None:
 
 def bench_tone_model() -> None:
     try:
-        from networked_councillor.core.learning import load_tagger
+        from networked_councillor.tagger.learning import load_tagger
 
         folder = Path(tempfile.mkdtemp(prefix="nc-bench-tone-"))
         tagger = load_tagger(Store(folder / "nc.sqlite"), folder)

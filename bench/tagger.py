@@ -50,7 +50,7 @@ def worker(variant: str, count: int) -> dict:
     texts = posts(count)
     started = time.perf_counter()
     sys.path.insert(0, str(ROOT))
-    from networked_councillor.core import paths
+    from networked_councillor.base import paths
     from networked_councillor.tagger.encoder import OnnxEncoder, TorchEncoder
     from networked_councillor.tagger.model import Heads, LocalTagger
 
@@ -106,7 +106,7 @@ def app_rate(tagger, texts: list[str]) -> float:
     """What a fetch does with new items: tag them and store the tags and embeddings."""
     import tempfile
 
-    from networked_councillor.core import clock
+    from networked_councillor.base import clock
     from networked_councillor.store import Store
     from networked_councillor.store import tags as tag_store
 
@@ -168,7 +168,7 @@ def int8_against_fp32(per_set: int) -> bool:
     sys.path.insert(0, str(ROOT / "models"))
     import build
 
-    from networked_councillor.core import paths
+    from networked_councillor.base import paths
     from networked_councillor.tagger.model import Heads, LocalTagger
 
     tests = {name: examples for name, examples in build.load_all().items()

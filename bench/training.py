@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from networked_councillor.core import netguard  # noqa: E402
+from networked_councillor.base import netguard  # noqa: E402
 from networked_councillor.demo import demo_material  # noqa: E402
 from networked_councillor.training.exercises import EXERCISES, DemoPosts  # noqa: E402
 from networked_councillor.training.workspace import open_workspace, reset_workspace  # noqa: E402

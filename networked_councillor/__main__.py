@@ -1,3 +1,3 @@
-from networked_councillor.cli import main
+from networked_councillor.cli.main import main
 
 raise SystemExit(main())

@@ -10,14 +10,14 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from networked_councillor.core import logs, paths
-from networked_councillor.core.errors import TaggerError
-from networked_councillor.core.pipeline import Pipeline, source_secrets
-from networked_councillor.core.secrets import SecretStore
-from networked_councillor.core.tagging import Tagger
+from networked_councillor.base import logs, paths
+from networked_councillor.base.errors import TaggerError
+from networked_councillor.base.secrets import SecretStore
+from networked_councillor.ingest.pipeline import Pipeline, source_secrets
 from networked_councillor.plugin_api.loader import PluginRegistry, discover
 from networked_councillor.store import Store
 from networked_councillor.store.sources import SourceRow
+from networked_councillor.tagger.result import Tagger
 
 if TYPE_CHECKING:
     from networked_councillor.tagger.model import LocalTagger
@@ -46,7 +46,7 @@ class App:
     def load_tagger(self, *, reload: bool = False) -> LocalTagger:
         """The configured tagger, loaded once (raises `TaggerError` with a plain reason)."""
         if self._tagger is None or reload:
-            from networked_councillor.core.learning import load_tagger
+            from networked_councillor.tagger.learning import load_tagger
 
             self._tagger = load_tagger(self.store, self.data_dir)
         return self._tagger

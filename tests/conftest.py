@@ -28,7 +28,7 @@ sys.path.insert(0, str(TESTS))
 
 from localserver import LocalServer  # noqa: E402
 
-from networked_councillor.core import clock  # noqa: E402
+from networked_councillor.base import clock  # noqa: E402
 
 TEST_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 """Where every test's clock starts: the day the dated fixtures describe, so they pass on any real date."""
@@ -205,7 +205,7 @@ def window(qtbot, demo_folder, tmp_path):
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory):
     """One training workspace seeded from the demo ward; each test works on a copy."""
-    from networked_councillor.core import netguard
+    from networked_councillor.base import netguard
     from networked_councillor.training.workspace import open_workspace
 
     root = tmp_path_factory.mktemp("training-seed")
@@ -220,7 +220,7 @@ def seeded(tmp_path_factory):
 def trainer(qtbot, seeded, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from networked_councillor.core import netguard
+    from networked_councillor.base import netguard
     from networked_councillor.training.workspace import open_workspace
     from networked_councillor.ui.main_window import MainWindow
     from networked_councillor.ui.tasks import TaskRunner

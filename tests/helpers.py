@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from networked_councillor.core import clock
-from networked_councillor.core.pipeline import Pipeline
-from networked_councillor.core.secrets import SecretStore
-from networked_councillor.core.ward import WardProfile
+from networked_councillor.base import clock
+from networked_councillor.base.secrets import SecretStore
+from networked_councillor.base.ward import WardProfile
+from networked_councillor.ingest.pipeline import Pipeline
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.plugin_api.loader import PluginRegistry, discover
 from networked_councillor.plugin_api.source import SourceApi
@@ -56,7 +56,7 @@ def add_source(store, name: str, url: str, plugin: str = "rss", **config) -> str
 
 def add_signed_in_source(store, plugin: str, name: str, config: dict, secrets: dict[str, str]) -> str:
     """A source saved as the settings dialog saves it: its config in the database, its secrets in the keyring."""
-    from networked_councillor.core.source_config import save_source
+    from networked_councillor.ingest.source_config import save_source
 
     fields = discover().get(plugin).config_fields
     with store.write() as db:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from localserver import Reply
+
 from networked_councillor.demo.open311 import LocalCouncil
 
 FIXTURES = Path(__file__).parent / "fixtures" / "open311"

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from networked_councillor.cli import main
-from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.geo import Boundary
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.base.geo import Boundary
+from networked_councillor.cli.main import main
 
 SQUARE = [[-1.19, 52.27], [-1.14, 52.27], [-1.14, 52.30], [-1.19, 52.30], [-1.19, 52.27]]
 

@@ -5,13 +5,23 @@ import threading
 from datetime import timedelta
 
 import pytest
-from helpers import MILLBROOK, add_signed_in_source, fetch_with, no_sleep, peak_memory, item_rows, pipeline, plugin_api, setup_ward
+from helpers import (
+    MILLBROOK,
+    add_signed_in_source,
+    fetch_with,
+    item_rows,
+    no_sleep,
+    peak_memory,
+    pipeline,
+    plugin_api,
+    setup_ward,
+)
 from nc_bluesky import BlueskySource
 from nc_bluesky.richtext import build_facets, graphemes, to_html
 
-from networked_councillor.core import clock
-from networked_councillor.core.errors import SourceError
-from networked_councillor.core.secrets import SecretStore
+from networked_councillor.base import clock
+from networked_councillor.base.errors import SourceError
+from networked_councillor.base.secrets import SecretStore
 from networked_councillor.demo.bluesky import Fault, LocalBluesky, cid_for, did_for
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.plugin_api.source import ReplyTarget

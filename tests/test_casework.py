@@ -5,8 +5,9 @@ from datetime import date
 
 import pytest
 
-from networked_councillor.core import audit
-from networked_councillor.core.casework import (
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.casework import audit
+from networked_councillor.casework.issues import (
     Contact,
     IssueFilter,
     NewIssue,
@@ -18,7 +19,6 @@ from networked_councillor.core.casework import (
     set_status,
     update_issue,
 )
-from networked_councillor.core.errors import ConfigError
 
 NOW = "2026-11-24T10:00:00+00:00"
 LATER = "2026-11-25T09:30:00+00:00"

@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 import pytest
-
 from localserver import Reply
-from networked_councillor.cli import main, parse_config
-from networked_councillor.core.errors import ConfigError
+
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.cli.main import main, parse_config
 from networked_councillor.plugin_api.source import ConfigField
 
 
@@ -132,7 +132,7 @@ def test_fetching_a_source_that_does_not_exist_is_an_error(capsys):
 
 def test_a_second_fetch_while_one_runs_is_skipped_with_a_message(capsys, server, isolated_data_dir):
     """The window is fetching (it holds the data folder's fetch lock) when a scheduled fetch starts."""
-    from networked_councillor.core.fetch_lock import only_fetch
+    from networked_councillor.ingest.fetch_lock import only_fetch
 
     url = server.route("/feed", Reply(b'<rss version="2.0"><channel><item><guid>1</guid><title>Oak Road</title>'
                                       b"</item></channel></rss>"))

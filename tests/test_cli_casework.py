@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from networked_councillor.cli import main
+from networked_councillor.cli.main import main
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_report_to_the_council_and_bring_updates_back(capsys, demo_data, memory_
         assert code != 0
         code, out, _ = run(capsys, "issues", "council", "--endpoint", council.endpoint)
         assert code == 0
-        from networked_councillor.core.secrets import SecretStore
+        from networked_councillor.base.secrets import SecretStore
 
         SecretStore("open311").set("api_key", "k3y")
         code, out, _ = run(capsys, "issues", "services")
@@ -110,8 +110,8 @@ def test_report_to_the_council_and_bring_updates_back(capsys, demo_data, memory_
 
 def _give_contact(data_dir, reference, *, consent):
     from networked_councillor.app import App
-    from networked_councillor.cli_casework import issue_id_of
-    from networked_councillor.core.casework import Contact, update_issue
+    from networked_councillor.casework.issues import Contact, update_issue
+    from networked_councillor.cli.casework import issue_id_of
 
     app = App(data_dir, log_to_file=False)
     try:

@@ -2,7 +2,7 @@
 
 import json
 
-from networked_councillor.cli import main
+from networked_councillor.cli.main import main
 
 
 def run(capsys, *args):

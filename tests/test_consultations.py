@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from helpers import add_source, fetch_with, item_rows, pipeline, plugin_api, registry_with, setup_ward
 from localserver import Reply
 from nc_consultations import CitizenSpaceSource
-from networked_councillor.core.errors import SourceError
-from networked_councillor.core.normalise import normalise
+
+from networked_councillor.base.errors import SourceError
+from networked_councillor.ingest.normalise import normalise
 
 SEARCH = "/api/2.4/json_search_results"
 JSON = {"Content-Type": "application/json"}

@@ -12,10 +12,10 @@ from helpers import item_rows, pipeline, plugin_api, registry_with, setup_ward
 from localserver import Reply
 from nc_discourse import DiscourseSource
 
-from networked_councillor.core import clock
-from networked_councillor.core.errors import Cancelled, SourceError
-from networked_councillor.core.normalise import normalise
-from networked_councillor.core.secrets import SecretStore
+from networked_councillor.base import clock
+from networked_councillor.base.errors import Cancelled, SourceError
+from networked_councillor.base.secrets import SecretStore
+from networked_councillor.ingest.normalise import normalise
 from networked_councillor.store import sources as source_store
 
 UTC = timezone.utc

@@ -5,16 +5,23 @@ import json
 
 import numpy as np
 import pytest
-
 from helpers import MILLBROOK
-from networked_councillor.core import clock, drafts
-from networked_councillor.core.drafting import first_name, fit_parts, similar_replies, suggest_draft
-from networked_councillor.core.errors import ConfigError, NcError
-from networked_councillor.core.placeholders import fill, unknown_placeholders
-from networked_councillor.core.reply_context import SIGNATURE_KEY
-from networked_councillor.core.reply_length import length
-from networked_councillor.core.reply_templates import DEFAULTS, PARTS, reset_template, save_template, template_for
-from networked_councillor.core.snippets import add_snippet, delete_snippet, fill_snippet, list_snippets, update_snippet
+
+from networked_councillor.base import clock
+from networked_councillor.base.errors import ConfigError, NcError
+from networked_councillor.replies import drafts
+from networked_councillor.replies.context import SIGNATURE_KEY
+from networked_councillor.replies.drafting import first_name, fit_parts, similar_replies, suggest_draft
+from networked_councillor.replies.length import length
+from networked_councillor.replies.placeholders import fill, unknown_placeholders
+from networked_councillor.replies.snippets import (
+    add_snippet,
+    delete_snippet,
+    fill_snippet,
+    list_snippets,
+    update_snippet,
+)
+from networked_councillor.replies.templates import DEFAULTS, PARTS, reset_template, save_template, template_for
 from networked_councillor.store import settings as settings_store
 
 NOW = "2026-11-24T10:00:00+00:00"

@@ -8,9 +8,9 @@ import jsonschema
 import openpyxl
 import pytest
 
-from networked_councillor.core import audit
-from networked_councillor.core.casework import Contact, NewIssue, add_note, create_issue, update_issue
-from networked_councillor.core.errors import ConfigError
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.casework import audit
+from networked_councillor.casework.issues import Contact, NewIssue, add_note, create_issue, update_issue
 from networked_councillor.exporters import export_issues
 from networked_councillor.exporters.records import FIELDS
 

@@ -11,9 +11,9 @@ from localserver import Reply
 from nc_fixmystreet import FixMyStreetSource
 from nc_fixmystreet.urls import short_name
 
-from networked_councillor.core import clock
-from networked_councillor.core.errors import SourceError
-from networked_councillor.core.normalise import normalise
+from networked_councillor.base import clock
+from networked_councillor.base.errors import SourceError
+from networked_councillor.ingest.normalise import normalise
 
 RSS = {"Content-Type": "application/xml; charset=utf-8"}  # what FixMyStreet sends
 WARD_PATH = "/rss/reports/Ashcombe/Millbrook"

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from networked_councillor.cli import main
+from networked_councillor.cli.main import main
+from networked_councillor.printing.handouts import HANDOUTS, handout_text, write_handouts
 from networked_councillor.training.exercises import EXERCISES
-from networked_councillor.training.handouts import HANDOUTS, handout_text, write_handouts
 from networked_councillor.ui.help_viewer import HelpViewer
 
 

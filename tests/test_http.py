@@ -4,10 +4,10 @@ import threading
 
 import httpx
 import pytest
-
 from helpers import peak_memory
 from localserver import LocalServer, Reply
-from networked_councillor.core.errors import Cancelled, SourceError
+
+from networked_councillor.base.errors import Cancelled, SourceError
 from networked_councillor.plugin_api.http import USER_AGENT, HttpClient
 
 

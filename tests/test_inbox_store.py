@@ -5,15 +5,15 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from networked_councillor.core import clock
-from networked_councillor.core.alerts import mentions_since, spikes
-from networked_councillor.core.casework import NewIssue, create_issue
-from networked_councillor.core.retention import purge_older_than
-from networked_councillor.core.similar import similar_items
-from networked_councillor.core.trends import rising_topics
+from networked_councillor.base import clock
+from networked_councillor.casework.issues import NewIssue, create_issue
+from networked_councillor.casework.retention import purge_older_than
+from networked_councillor.insights.alerts import mentions_since, spikes
+from networked_councillor.insights.trends import rising_topics
 from networked_councillor.store import inbox
 from networked_councillor.store import tags as tag_store
 from networked_councillor.store.inbox import InboxFilter
+from networked_councillor.tagger.similar import similar_items
 
 NOW = clock.utcnow().replace(microsecond=0)
 

@@ -8,8 +8,8 @@ import sys
 import time
 
 import pytest
-
 from helpers import add_source, setup_ward
+
 from networked_councillor.store import Store
 
 ITEMS_PER_FEED = 600

@@ -4,12 +4,12 @@ import subprocess
 import sys
 
 MODULES = [
-    "networked_councillor.core.pipeline", "networked_councillor.core.relevance", "networked_councillor.core.normalise",
+    "networked_councillor.ingest.pipeline", "networked_councillor.ingest.relevance", "networked_councillor.ingest.normalise",
     "networked_councillor.store", "networked_councillor.store.items", "networked_councillor.plugin_api",
     "networked_councillor.plugin_api.loader", "networked_councillor.app", "networked_councillor.demo",
-    "networked_councillor.doctor", "networked_councillor.cli", "nc_rss", "networked_councillor.core.learning",
+    "networked_councillor.cli.doctor", "networked_councillor.cli.main", "nc_rss", "networked_councillor.tagger.learning",
     "networked_councillor.tagger.model", "networked_councillor.tagger.training", "networked_councillor.tagger.encoder",
-    "networked_councillor.tagger.hf_sentiment", "networked_councillor.cli_model", "networked_councillor.core.wardsetup",
+    "networked_councillor.tagger.hf_sentiment", "networked_councillor.cli.model", "networked_councillor.ingest.wardsetup",
     "nc_bluesky", "nc_mastodon", "nc_reddit", "nc_discourse", "nc_fixmystreet", "nc_consultations", "nc_meetings",
     "nc_planning",
 ]

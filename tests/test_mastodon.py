@@ -6,15 +6,15 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from helpers import MILLBROOK, item_rows, pipeline, plugin_api, registry_with, setup_ward
 from localserver import Reply
 from nc_mastodon import MastodonSource
 from nc_mastodon.source import instance_base
-from networked_councillor.core import clock
-from networked_councillor.core.errors import SourceError
-from networked_councillor.core.normalise import normalise
-from networked_councillor.core.secrets import SecretStore
+
+from networked_councillor.base import clock
+from networked_councillor.base.errors import SourceError
+from networked_councillor.base.secrets import SecretStore
+from networked_councillor.ingest.normalise import normalise
 from networked_councillor.store import sources as source_store
 
 TAG = "/api/v1/timelines/tag/Millbrook"

@@ -15,8 +15,8 @@ from localserver import LocalServer, Reply
 from nc_meetings import ModernGovSource
 from nc_meetings.mapping import meeting_clock, starts_at
 
-from networked_councillor.core import clock
-from networked_councillor.core.errors import SourceError
+from networked_councillor.base import clock
+from networked_councillor.base.errors import SourceError
 from networked_councillor.store import sources as source_store
 
 SERVICE = "/mgWebService.asmx"

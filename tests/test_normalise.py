@@ -2,8 +2,8 @@
 
 from datetime import datetime, timedelta, timezone
 
-from networked_councillor.core.normalise import (
-    MAX_ADDRESS_CHARS, MAX_LINE_CHARS, MAX_TEXT_CHARS, fold_whitespace, link_key, normalise, sanitise_html, to_utc)
+from networked_councillor.base.text import MAX_ADDRESS_CHARS, MAX_LINE_CHARS, fold_whitespace, sanitise_html
+from networked_councillor.ingest.normalise import MAX_TEXT_CHARS, link_key, normalise, to_utc
 from networked_councillor.plugin_api.source import Author, RawItem
 
 

@@ -8,10 +8,17 @@ import pytest
 from localserver import Reply
 from open311server import FIXTURES, Open311Server
 
-from networked_councillor.core import audit
-from networked_councillor.core.casework import Contact, NewIssue, create_issue, describe_event, get_issue, update_issue
-from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.secrets import SecretStore
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.base.secrets import SecretStore
+from networked_councillor.casework import audit
+from networked_councillor.casework.issues import (
+    Contact,
+    NewIssue,
+    create_issue,
+    describe_event,
+    get_issue,
+    update_issue,
+)
 from networked_councillor.exporters.open311 import (
     MAX_DESCRIPTION,
     Open311Client,

@@ -11,11 +11,12 @@ import pytest
 from PySide6.QtGui import QImage
 
 from networked_councillor.app import App
-from networked_councillor.core import audit, clock
-from networked_councillor.core.casework import Contact, NewIssue, create_issue
-from networked_councillor.core.errors import ExportError
-from networked_councillor.exporters.pdf import export_ward_report
-from networked_councillor.exporters.report_privacy import public_text
+from networked_councillor.base import clock
+from networked_councillor.base.errors import ExportError
+from networked_councillor.casework import audit
+from networked_councillor.casework.issues import Contact, NewIssue, create_issue
+from networked_councillor.printing.pdf import export_ward_report
+from networked_councillor.printing.report_privacy import public_text
 
 TODAY = clock.today()
 
@@ -153,7 +154,7 @@ def test_links_to_bluesky_posts_do_not_name_their_authors(app, tmp_path):
     ("https://forum.millbrook.example/t/oak-road/101/1", True),
 ])
 def test_links_that_name_their_author_are_left_out(url, kept):
-    from networked_councillor.exporters.report_data import _anonymous_link
+    from networked_councillor.printing.report_data import _anonymous_link
 
     assert _anonymous_link(url, "x", ["@cllrjo@mastodon.example"]) == (url if kept else "")
 
@@ -164,6 +165,6 @@ def test_links_that_name_their_author_are_left_out(url, kept):
     (9, 0.25, "up from almost none"),  # 36 times a quarter of a post says nothing useful
 ])
 def test_the_change_in_a_rising_topic_is_said_plainly(this_week, usual, words):
-    from networked_councillor.core.trends import Rising
+    from networked_councillor.insights.trends import Rising
 
     assert Rising("parking", this_week, usual, ratio=(this_week + 1) / (usual + 1)).change == words

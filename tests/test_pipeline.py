@@ -4,13 +4,13 @@ import json
 import threading
 
 import pytest
-
 from helpers import add_source, item_rows, pipeline, registry_with, setup_ward
 from localserver import Reply
-from networked_councillor.core.errors import SourceError, TaggerError
+
+from networked_councillor.base.errors import SourceError, TaggerError
 from networked_councillor.plugin_api.http import HttpClient
-from networked_councillor.core.tagging import TagResult
 from networked_councillor.plugin_api.source import API_VERSION, RawItem
+from networked_councillor.tagger.result import TagResult
 
 RSS = "application/rss+xml"
 

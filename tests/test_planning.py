@@ -17,11 +17,11 @@ from localserver import Reply
 from nc_planning import PlanningSource
 from nc_planning.geometry import MAX_WKT_CHARS, boundary_wkt, point_lat_lon
 
-from networked_councillor.core import clock
-from networked_councillor.core.errors import SourceError
-from networked_councillor.core.source_config import validate
-from networked_councillor.core.ward import WardProfile
-from networked_councillor.core.wardsetup import WardSetup, default_sources
+from networked_councillor.base import clock
+from networked_councillor.base.errors import SourceError
+from networked_councillor.base.ward import WardProfile
+from networked_councillor.ingest.source_config import validate
+from networked_councillor.ingest.wardsetup import WardSetup, default_sources
 from networked_councillor.store import sources as source_store
 
 LONDON = ZoneInfo("Europe/London")

@@ -5,17 +5,19 @@ import json
 
 import pytest
 
-from networked_councillor.core import audit, clock, drafts
-from networked_councillor.core.casework import Contact, NewIssue, add_note, create_issue, get_issue
-from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.privacy import (
+from networked_councillor.base import clock
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.casework import audit
+from networked_councillor.casework.issues import Contact, NewIssue, add_note, create_issue, get_issue
+from networked_councillor.casework.privacy import (
     PersonQuery,
     erase_and_scrub,
     find_person,
     subject_access_export,
     write_erasure_record,
 )
-from networked_councillor.core.snippets import add_snippet
+from networked_councillor.replies import drafts
+from networked_councillor.replies.snippets import add_snippet
 
 NOW = "2026-11-24T10:00:00+00:00"
 PHONE = "07700 900461"
@@ -130,12 +132,12 @@ def test_a_subject_access_copy_holds_what_is_kept_about_them(held, tmp_path):
 
 
 def test_the_command_line_finds_exports_and_erases(held, capsys, monkeypatch, tmp_path):
-    from networked_councillor.cli import main
+    from networked_councillor.cli.main import main
 
     store, *_ = held
     folder = str(store.path.parent)
     store.close()
-    monkeypatch.setattr("networked_councillor.core.paths.DB_NAME", store.path.name)
+    monkeypatch.setattr("networked_councillor.base.paths.DB_NAME", store.path.name)
     assert main(["--data-dir", folder, "privacy", "find", "--phone", "07700 900461"]) == 0
     assert "Casework that names them" in capsys.readouterr().out
     assert main(["--data-dir", folder, "privacy", "export", "--name", "Samira Okonkwo",

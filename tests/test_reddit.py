@@ -6,15 +6,15 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from helpers import item_rows, pipeline, plugin_api, registry_with, setup_ward
 from localserver import Reply
 from nc_reddit import RedditSource
 from nc_reddit.entries import strip_boilerplate
 from nc_reddit.subreddit import parse_subreddit
-from networked_councillor.core import clock
-from networked_councillor.core.errors import SourceError
-from networked_councillor.core.normalise import normalise
+
+from networked_councillor.base import clock
+from networked_councillor.base.errors import SourceError
+from networked_councillor.ingest.normalise import normalise
 from networked_councillor.store import sources as source_store
 
 NEW = "/r/Millbrook/new/.rss"

@@ -3,13 +3,13 @@
 import json
 
 import pytest
-
 from helpers import MILLBROOK
-from networked_councillor.core import paths, postcodes
-from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.geo import Boundary
-from networked_councillor.core.relevance import RelevanceScorer
-from networked_councillor.core.ward import WardProfile
+
+from networked_councillor.base import paths, postcodes
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.base.geo import Boundary
+from networked_councillor.base.ward import WardProfile
+from networked_councillor.ingest.relevance import RelevanceScorer
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from networked_councillor.core.reply_checks import (
+from networked_councillor.replies.checks import (
     ReplyContext,
     check_reply,
     length,
@@ -161,7 +161,7 @@ def test_a_broken_check_does_not_stop_the_others():
     def boom(text, ctx):
         raise ValueError("bug")
 
-    from networked_councillor.core.reply_checks import CHECKS
+    from networked_councillor.replies.checks import CHECKS
 
     findings = check_reply("Ring me on 07700 900123", context(), checks=(boom, *CHECKS))
     assert {f.code for f in findings} >= {"phone_number"}

@@ -5,15 +5,16 @@ from datetime import datetime, timezone
 
 import pytest
 
-from networked_councillor.core import audit, drafts
-from networked_councillor.core.casework import Contact, NewIssue, create_issue, get_issue, update_issue
-from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.retention import (
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.casework import audit
+from networked_councillor.casework.issues import Contact, NewIssue, create_issue, get_issue, update_issue
+from networked_councillor.casework.retention import (
     CONTACT_DAYS_SETTING,
     DAYS_SETTING,
     RetentionSettings,
     apply_retention,
 )
+from networked_councillor.replies import drafts
 from networked_councillor.store import settings as settings_store
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)

@@ -2,14 +2,14 @@
 
 import feedparser
 import pytest
-
 from helpers import fetch_with
 from localserver import Reply
 from nc_rss import RssSource
 from nc_rss.opml import import_sources
+
+from networked_councillor.base.errors import ConfigError, SourceError
+from networked_councillor.ingest.normalise import normalise
 from networked_councillor.plugin_api.feeds import point, to_time
-from networked_councillor.core.errors import ConfigError, SourceError
-from networked_councillor.core.normalise import normalise
 
 
 def serve(server, path, body: bytes, **reply):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.source_config import validate
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.ingest.source_config import validate
 from networked_councillor.plugin_api import ConfigField
 
 FIELDS = (

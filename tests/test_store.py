@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from networked_councillor.core.errors import StoreError
+from networked_councillor.base.errors import StoreError
 from networked_councillor.store import Store
 from networked_councillor.store import items as item_store
 from networked_councillor.store.schema import migrations

@@ -2,15 +2,15 @@
 
 import numpy as np
 import pytest
-
 from helpers import add_source, item_rows, pipeline, setup_ward
 from localserver import Reply
-from networked_councillor.core import clock, paths
-from networked_councillor.core.errors import TaggerError
-from networked_councillor.core.learning import load_tagger, retag, retrain
+
+from networked_councillor.base import clock, paths
+from networked_councillor.base.errors import TaggerError
 from networked_councillor.store import tags as tag_store
 from networked_councillor.tagger.encoder import OnnxEncoder, TorchEncoder, shipped_encoder_folder
 from networked_councillor.tagger.hf_sentiment import HfSentimentModel, label_map
+from networked_councillor.tagger.learning import load_tagger, retag, retrain
 from networked_councillor.tagger.model import Heads, LocalTagger
 
 POSTS = [
@@ -197,7 +197,7 @@ def test_the_shipped_heads_load_and_tag_without_torch():
         "import sys\n"
         "for name in ('torch', 'transformers', 'sklearn', 'scipy'):\n"
         "    sys.modules[name] = None  # importing any of them now fails\n"
-        "from networked_councillor.core import paths\n"
+        "from networked_councillor.base import paths\n"
         "from networked_councillor.tagger.encoder import load_encoder\n"
         "from networked_councillor.tagger.model import Heads, LocalTagger\n"
         "heads = Heads.load(paths.models_dir())\n"

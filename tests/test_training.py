@@ -11,8 +11,8 @@ from localserver import Reply
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from networked_councillor.core import netguard
-from networked_councillor.core.errors import SourceError
+from networked_councillor.base import netguard
+from networked_councillor.base.errors import SourceError
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.training import exercises as ex
@@ -252,7 +252,7 @@ class TestNothingLeavesTheComputer:
 
 
 def test_the_training_workspace_is_apart_from_the_councillors_data(seeded):
-    from networked_councillor.core import paths
+    from networked_councillor.base import paths
 
     assert training_folder(seeded) == seeded / "training"
     assert (seeded / "training" / "workspace" / paths.DB_NAME).is_file()
@@ -260,7 +260,7 @@ def test_the_training_workspace_is_apart_from_the_councillors_data(seeded):
 
 
 def test_reporting_to_the_council_goes_to_the_pretend_council_on_this_computer(trainer, monkeypatch):
-    from networked_councillor.core.casework import get_issue
+    from networked_councillor.casework.issues import get_issue
     from networked_councillor.ui.casework_export import CouncilReportDialog
 
     trainer.open_casework()

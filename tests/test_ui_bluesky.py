@@ -1,11 +1,11 @@
 """From the desktop app, a signed-in councillor replies to a Bluesky item and sees it marked replied."""
 
 import pytest
-
 from helpers import add_signed_in_source, close_app
 from test_bluesky import ME, PASSWORD, post
+
 from networked_councillor.app import App
-from networked_councillor.core import clock
+from networked_councillor.base import clock
 from networked_councillor.demo.bluesky import LocalBluesky
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store.inbox import InboxFilter

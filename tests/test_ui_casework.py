@@ -3,8 +3,9 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 
-from networked_councillor.core import casework, clock
-from networked_councillor.core.casework import NewIssue
+from networked_councillor.base import clock
+from networked_councillor.casework import issues as casework
+from networked_councillor.casework.issues import NewIssue
 from networked_councillor.ui import dialogs
 from networked_councillor.ui.theme import current as current_theme
 

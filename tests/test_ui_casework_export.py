@@ -5,11 +5,12 @@ import csv
 
 import openpyxl
 import pytest
-
 from open311server import Open311Server
-from networked_councillor.core import audit, clock
-from networked_councillor.core.casework import Contact, NewIssue, create_issue, get_issue
-from networked_councillor.core.secrets import SecretStore
+
+from networked_councillor.base import clock
+from networked_councillor.base.secrets import SecretStore
+from networked_councillor.casework import audit
+from networked_councillor.casework.issues import Contact, NewIssue, create_issue, get_issue
 from networked_councillor.exporters.open311 import SECRETS
 from networked_councillor.ui.casework_export import CouncilReportDialog, ExportDialog, WardReportDialog
 

@@ -9,14 +9,14 @@ import sys
 import textwrap
 
 import pytest
+from helpers import demo_item_id, open_composer_on_a_feed_item
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from helpers import demo_item_id, open_composer_on_a_feed_item
-
 from networked_councillor.app import App
-from networked_councillor.core import clock, drafts
-from networked_councillor.core.snippets import add_snippet
+from networked_councillor.base import clock
+from networked_councillor.replies import drafts
+from networked_councillor.replies.snippets import add_snippet
 from networked_councillor.store.inbox import InboxFilter
 
 
@@ -184,7 +184,7 @@ CHILD = textwrap.dedent("""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     from networked_councillor.app import App
-    from networked_councillor.core import drafts
+    from networked_councillor.replies import drafts
     from networked_councillor.store import inbox
     from networked_councillor.ui.composer import Composer
 

@@ -5,12 +5,12 @@ links that open only on the web, and the shortcuts and icons."""
 import html
 import re
 
+from helpers import add_source, close_app, demo_item_id, open_composer_on_a_feed_item
+from localserver import Reply
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from helpers import add_source, close_app, demo_item_id, open_composer_on_a_feed_item
-from localserver import Reply
 from networked_councillor.app import App
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.ui.main_window import MainWindow
@@ -140,10 +140,11 @@ def test_in_the_demo_ward_a_bluesky_reply_posts_to_the_demos_own_service(window,
 
 
 def test_a_bluesky_source_with_no_account_says_so_before_anyone_writes(qtbot, tmp_path):
-    from networked_councillor.core import clock
+    from test_bluesky import post
+
+    from networked_councillor.base import clock
     from networked_councillor.demo.bluesky import LocalBluesky
     from networked_councillor.store import sources as source_store
-    from test_bluesky import post
 
     server = LocalBluesky([post(1, "Huge pothole on Oak Road again #Millbrook", minutes_ago=30)],
                           require_auth=False)

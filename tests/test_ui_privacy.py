@@ -2,7 +2,7 @@
 
 from PySide6.QtWidgets import QMessageBox
 
-from networked_councillor.core import audit
+from networked_councillor.casework import audit
 from networked_councillor.ui.privacy_dialog import PrivacyDialog
 
 

@@ -5,16 +5,16 @@ import threading
 from datetime import timedelta
 
 import pytest
+from helpers import add_source, close_app
+from localserver import Reply
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtWidgets import QMenu
 
-from helpers import add_source, close_app
-from localserver import Reply
 from networked_councillor.app import App
-from networked_councillor.core import clock
+from networked_councillor.base import clock
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store.inbox import InboxFilter
-from networked_councillor.ui.itemmodels.inbox import ItemIdRole, InboxModel
+from networked_councillor.ui.itemmodels.inbox import InboxModel, ItemIdRole
 from networked_councillor.ui.itemmodels.sources import SourceStatusModel
 from networked_councillor.ui.main_window import MainWindow
 from networked_councillor.ui.tasks import TaskRunner
@@ -131,7 +131,7 @@ def test_the_dashboard_opens_and_a_chart_click_opens_the_items(window, qtbot):
 
 def test_the_dashboard_says_what_rises_as_the_ward_report_does(window, qtbot):
     """The rising chart's figures and words are the PDF's: counts of the last 7 days and of the usual week."""
-    from networked_councillor.exporters.report_data import ward_report_data
+    from networked_councillor.printing.report_data import ward_report_data
 
     window.dashboard_action.trigger()
     chart = window.dashboard.views["rising"].chart()
@@ -169,7 +169,7 @@ def test_settings_open_and_the_ward_saves(window, qtbot, monkeypatch):
 def test_the_mapit_key_is_set_under_passwords_and_kept_in_the_keyring(window, qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from networked_councillor.core.secrets import SecretStore
+    from networked_councillor.base.secrets import SecretStore
     from networked_councillor.ui.settings_dialog import SecretPrompt
 
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)

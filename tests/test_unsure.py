@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from networked_councillor.core import clock, paths
-from networked_councillor.core.tagging import TagResult
+from networked_councillor.base import clock, paths
 from networked_councillor.store import inbox, stats
 from networked_councillor.store import tags as tag_store
 from networked_councillor.store.inbox import UNSURE, InboxFilter
 from networked_councillor.tagger.calibration import expected_calibration_error, fit_temperature, softmax
 from networked_councillor.tagger.heads import LinearHead
 from networked_councillor.tagger.model import Heads
+from networked_councillor.tagger.result import TagResult
 
 
 def test_the_shipped_heads_carry_a_fitted_temperature_and_threshold_and_apply_them():

@@ -3,13 +3,13 @@
 import json
 
 import pytest
-
 from helpers import close_app
 from localserver import Reply
+
 from networked_councillor.app import App
-from networked_councillor.cli import main
-from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.wardsetup import WardFinder, ward_defaults
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.cli.main import main
+from networked_councillor.ingest.wardsetup import WardFinder, ward_defaults
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.store import settings as settings_store
 
@@ -103,7 +103,7 @@ def test_the_mapit_key_never_reaches_the_cache(services, tmp_path):
 
 def test_a_mapit_key_given_on_the_command_line_is_kept_in_the_keyring_and_used(services, isolated_data_dir,
                                                                                monkeypatch):
-    from networked_councillor.core.secrets import SecretStore
+    from networked_councillor.base.secrets import SecretStore
 
     monkeypatch.setattr("getpass.getpass", lambda prompt: "council-key-42")
     assert main([*setup_args(services), "--mapit-key"]) == 0

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from networked_councillor.core import clock, paths
-from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.secrets import SecretStore
-from networked_councillor.core.ward import WardProfile
+from networked_councillor.base import clock, paths
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.base.secrets import SecretStore
+from networked_councillor.base.ward import WardProfile
 from networked_councillor.demo.casework import load_demo_casework
 from networked_councillor.demo.render import BLUESKY_FILE, render_all
 from networked_councillor.store import settings as settings_store

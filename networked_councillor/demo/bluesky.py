@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import regex
 
-from networked_councillor.core import clock
+from networked_councillor.base import clock
 from networked_councillor.demo.localhttp import serve
 
 MAX_GRAPHEMES = 300

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from networked_councillor.core import casework
-from networked_councillor.core.casework import NewIssue
+from networked_councillor.casework import issues as casework
+from networked_councillor.casework.issues import NewIssue
 from networked_councillor.demo.render import Renderer
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from networked_councillor.core import clock, paths
+from networked_councillor.base import clock, paths
 from networked_councillor.demo.localhttp import serve
 
 PREFIX = "/open311/v2/"

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from networked_councillor.core import audit, clock
-from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.files import put_in_place, staged
+from networked_councillor.base import clock
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.base.files import put_in_place, staged
+from networked_councillor.casework import audit
 from networked_councillor.exporters.jsonexport import write_json
 from networked_councillor.exporters.records import carries_contact, export_records
 from networked_councillor.exporters.tabular import write_csv, write_xlsx

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from networked_councillor.core import clock
+from networked_councillor.base import clock
 
 SCHEMA_ID = "urn:networked-councillor:issue-export:1"
 

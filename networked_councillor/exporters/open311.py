@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-
-from networked_councillor.core import audit, clock
-from networked_councillor.core.casework import DONE, add_event, update_issue
-from networked_councillor.core.errors import Cancelled, ConfigError, NcError, SourceError, StoreError
-from networked_councillor.core.normalise import html_to_plain
-from networked_councillor.core.secrets import SecretStore
+from networked_councillor.base import clock
+from networked_councillor.base.errors import Cancelled, ConfigError, NcError, SourceError, StoreError
+from networked_councillor.base.secrets import SecretStore
+from networked_councillor.base.text import html_to_plain
+from networked_councillor.casework import audit
+from networked_councillor.casework.issues import DONE, add_event, update_issue
 from networked_councillor.exporters.records import export_records
 from networked_councillor.plugin_api.http import CouldNotConnect, HttpClient, HttpResponse, retry_after
 from networked_councillor.store import settings as settings_store

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from networked_councillor.core.casework import STATUS_NAMES, describe_event, get_issue, is_overdue
-from networked_councillor.core.errors import ConfigError, NcError
+from networked_councillor.base.errors import ConfigError, NcError
+from networked_councillor.casework.issues import STATUS_NAMES, describe_event, get_issue, is_overdue
 from networked_councillor.store import tags as tag_store
 
 CONTACT_FIELDS = ("name", "email", "phone", "address")

@@ -1,8 +1,8 @@
 """The API source plugins are written against. No Qt, no SQLite."""
 
-from networked_councillor.core.clock import utcnow
-from networked_councillor.core.errors import Cancelled, SourceError
-from networked_councillor.core.normalise import html_to_plain
+from networked_councillor.base.clock import utcnow
+from networked_councillor.base.errors import Cancelled, SourceError
+from networked_councillor.base.text import html_to_plain
 from networked_councillor.plugin_api.http import HttpClient, HttpResponse, retry_after
 from networked_councillor.plugin_api.source import (
     API_VERSION,

@@ -19,8 +19,8 @@ from typing import Any
 
 import feedparser
 
-from networked_councillor.core.errors import SourceError
-from networked_councillor.core.normalise import html_to_plain
+from networked_councillor.base.errors import SourceError
+from networked_councillor.base.text import html_to_plain
 from networked_councillor.plugin_api.source import Author, RawItem, SourceApi
 
 Entry = Any  # a feedparser entry

@@ -29,9 +29,9 @@ from urllib.request import url2pathname
 import httpx
 
 from networked_councillor import __version__
-from networked_councillor.core import clock
-from networked_councillor.core.errors import Cancelled, SourceError
-from networked_councillor.core.netguard import OffTheNetwork
+from networked_councillor.base import clock
+from networked_councillor.base.errors import Cancelled, SourceError
+from networked_councillor.base.netguard import OffTheNetwork
 
 log = logging.getLogger(__name__)
 

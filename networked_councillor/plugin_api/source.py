@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from networked_councillor.core.secrets import SecretStore
-    from networked_councillor.core.ward import WardProfile
+    from networked_councillor.base.secrets import SecretStore
+    from networked_councillor.base.ward import WardProfile
     from networked_councillor.plugin_api.http import HttpClient
 
 API_VERSION = 1

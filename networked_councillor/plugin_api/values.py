@@ -6,7 +6,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
-from networked_councillor.core.errors import SourceError
+from networked_councillor.base.errors import SourceError
 
 
 def iso_time(value: Any, *, assume: tzinfo = timezone.utc) -> datetime | None:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from networked_councillor.core import clock
-from networked_councillor.core.errors import StoreError
+from networked_councillor.base import clock
+from networked_councillor.base.errors import StoreError
 from networked_councillor.store.schema import migrations
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
-from networked_councillor.core.errors import ConfigError, StoreError
+from networked_councillor.base.errors import ConfigError, StoreError
 from networked_councillor.store.items import _chunks, plain_words_query
 
 STATES = ("new", "needs_reply", "replied", "done")

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from networked_councillor.core.errors import StoreError
+from networked_councillor.base.errors import StoreError
 
 CHUNK = 500
 STATES = ("new", "needs_reply", "replied", "done", "snoozed")

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from networked_councillor.core.ward import WardProfile
+from networked_councillor.base.ward import WardProfile
 
 
 def get_setting(db: Database, key: str, default: Any = None) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
-from networked_councillor.core.errors import ConfigError
+from networked_councillor.base.errors import ConfigError
 from networked_councillor.store.items import delete_unworked
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-
 # Items the model is unsure of are counted apart, under 'unsure', never as a confident label.
 _TOPIC = "CASE WHEN topic_unsure THEN 'unsure' ELSE coalesce(topic, 'other') END"
 _FEELING = "CASE WHEN sentiment_unsure THEN 'unsure' ELSE coalesce(sentiment, 'neutral') END"

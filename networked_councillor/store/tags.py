@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from networked_councillor.core.errors import ConfigError
+from networked_councillor.base.errors import ConfigError
 from networked_councillor.store.items import _chunks
 
 # An item's primary topic and sentiment: the councillor's own tag if there is one, else the model's best,

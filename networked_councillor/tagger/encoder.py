@@ -19,8 +19,8 @@ from typing import Protocol
 
 import numpy as np
 
-from networked_councillor.core import paths
-from networked_councillor.core.errors import TaggerError
+from networked_councillor.base import paths
+from networked_councillor.base.errors import TaggerError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # its threads would fight the encoder's for 2 cores

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-from networked_councillor.core.errors import TaggerError
+from networked_councillor.base.errors import TaggerError
 from networked_councillor.tagger import bow, lexicon
 from networked_councillor.tagger.calibration import softmax
 

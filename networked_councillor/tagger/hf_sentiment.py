@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from networked_councillor.core.errors import TaggerError
+from networked_councillor.base.errors import TaggerError
 
 _NAMES = {"negative": "negative", "neg": "negative", "neutral": "neutral", "neu": "neutral",
           "positive": "positive", "pos": "positive"}

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from networked_councillor.core.errors import TaggerError
-from networked_councillor.core.tagging import TagResult
+from networked_councillor.base.errors import TaggerError
 from networked_councillor.tagger.encoder import Encoder
 from networked_councillor.tagger.heads import LinearHead
+from networked_councillor.tagger.result import TagResult
 from networked_councillor.tagger.topics import SimilarityCalibration, Topic, prototype_similarity
 
 TOPIC_FILE = "topic_head.safetensors"

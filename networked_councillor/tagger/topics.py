@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from networked_councillor.core import paths
-from networked_councillor.core.errors import ConfigError
+from networked_councillor.base import paths
+from networked_councillor.base.errors import ConfigError
 
 DEFAULT_IDS = (
     "roads_pavements", "street_lighting", "bins_recycling", "litter_flytipping", "graffiti_vandalism", "parking",

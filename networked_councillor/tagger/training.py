@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from networked_councillor.core import clock, paths
-from networked_councillor.core.errors import TaggerError
+from networked_councillor.base import clock, paths
+from networked_councillor.base.errors import TaggerError
 from networked_councillor.tagger.calibration import (
     expected_calibration_error,
     fit_temperature,

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from networked_councillor.core import clock
-from networked_councillor.core.reply_checks import check_reply, reply_context
+from networked_councillor.base import clock
 from networked_councillor.demo.render import Renderer
+from networked_councillor.replies.checks import check_reply, reply_context
 from networked_councillor.store import settings as settings_store
 
 OAK_ROAD_CLOSURE = ("news-001", "forum-001", "bsky-001")

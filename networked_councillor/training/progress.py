@@ -12,8 +12,8 @@ import json
 import logging
 from pathlib import Path
 
-from networked_councillor.core.errors import ConfigError
-from networked_councillor.core.files import write_whole
+from networked_councillor.base.errors import ConfigError
+from networked_councillor.base.files import write_whole
 from networked_councillor.exporters.tabular import neutralise
 from networked_councillor.training.exercises import EXERCISES
 

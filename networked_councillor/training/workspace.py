@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from networked_councillor.app import App
-from networked_councillor.core import netguard, paths
-from networked_councillor.core.errors import StoreError
+from networked_councillor.base import netguard, paths
+from networked_councillor.base.errors import StoreError
 from networked_councillor.store import settings as settings_store
 from networked_councillor.training.exercises import FIRST_TRAINEE_EVENT, FIRST_TRAINEE_ISSUE
 from networked_councillor.training.progress import Progress

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from networked_councillor.core import audit
+from networked_councillor.casework import audit
 from networked_councillor.ui.screen import fit_on_screen
 
 COLUMNS = ("When", "What", "Records", "Personal data", "Details")

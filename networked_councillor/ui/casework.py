@@ -20,14 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core import casework, clock
-from networked_councillor.core.casework import (
+from networked_councillor.base import clock
+from networked_councillor.base.errors import NcError
+from networked_councillor.casework import issues as casework
+from networked_councillor.casework.issues import (
     PRIORITIES,
     STATUS_NAMES,
     STATUSES,
     IssueFilter,
 )
-from networked_councillor.core.errors import NcError
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.issue_panel import IssuePanel
 from networked_councillor.ui.itemmodels.issues import IssuesModel, configure_view
@@ -232,7 +233,7 @@ class CaseworkWindow(QDialog):
         self.summary.setText(f"Exported {result.count} issue(s){personal} to {result.path}.")
 
     def ward_report(self) -> None:
-        from networked_councillor.exporters.pdf import export_ward_report
+        from networked_councillor.printing.pdf import export_ward_report
         from networked_councillor.ui.casework_export import (
             WardReportDialog,
             default_folder,

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core import clock
+from networked_councillor.base import clock
 from networked_councillor.ui.widgets.help import help_label
 
 FORMATS = {"csv": ("CSV (any casework system, Excel)", "CSV files (*.csv)"),

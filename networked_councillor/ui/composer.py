@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core import clock, drafts
-from networked_councillor.core.drafting import draft_context, suggest_draft
-from networked_councillor.core.errors import NcError
-from networked_councillor.core.reply_checks import (
+from networked_councillor.base import clock
+from networked_councillor.base.errors import NcError
+from networked_councillor.replies import drafts
+from networked_councillor.replies.checks import (
     LIMITS,
     Finding,
     ReplyContext,
@@ -50,11 +50,12 @@ from networked_councillor.core.reply_checks import (
     reply_context,
     split_thread,
 )
-from networked_councillor.core.snippets import fill_snippet, list_snippets
+from networked_councillor.replies.drafting import draft_context, suggest_draft
+from networked_councillor.replies.snippets import fill_snippet, list_snippets
 from networked_councillor.ui.links import open_address
+from networked_councillor.ui.screen import fit_on_screen
 from networked_councillor.ui.theme import current as current_theme
 from networked_councillor.ui.widgets.detail import SafeTextBrowser, thread_html
-from networked_councillor.ui.screen import fit_on_screen
 from networked_councillor.ui.widgets.text_box import text_box
 
 log = logging.getLogger(__name__)

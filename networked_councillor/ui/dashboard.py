@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from networked_councillor.core import clock
-from networked_councillor.core.trends import end_of, rising_topics
+from networked_councillor.base import clock
+from networked_councillor.insights.trends import end_of, rising_topics
 from networked_councillor.store import stats
 from networked_councillor.store.inbox import UNSURE, InboxFilter
 from networked_councillor.ui.screen import fit_on_screen

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from networked_councillor.core import clock
-from networked_councillor.core.casework import PRIORITIES, NewIssue
+from networked_councillor.base import clock
+from networked_councillor.casework.issues import PRIORITIES, NewIssue
 from networked_councillor.ui.screen import fit_on_screen
 from networked_councillor.ui.widgets.text_box import text_box
 

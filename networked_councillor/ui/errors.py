@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from networked_councillor.core.errors import NcError
+from networked_councillor.base.errors import NcError
 
 log = logging.getLogger(__name__)
 

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core.errors import NcError
-from networked_councillor.training.handouts import HANDOUTS, handout_document, write_handout
+from networked_councillor.base.errors import NcError
+from networked_councillor.printing.handouts import HANDOUTS, handout_document, write_handout
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.links import open_address
-from networked_councillor.ui.widgets.detail import SafeTextBrowser
 from networked_councillor.ui.screen import fit_on_screen
+from networked_councillor.ui.widgets.detail import SafeTextBrowser
 
 
 class HelpViewer(QDialog):

@@ -24,14 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core import casework, clock
-from networked_councillor.core.casework import (
+from networked_councillor.base import clock
+from networked_councillor.base.errors import NcError
+from networked_councillor.casework import issues as casework
+from networked_councillor.casework.issues import (
     PRIORITIES,
     STATUS_NAMES,
     STATUSES,
     Contact,
 )
-from networked_councillor.core.errors import NcError
 from networked_councillor.store import Store
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.widgets.text_box import text_box

@@ -12,7 +12,7 @@ from PySide6.QtCore import QEventLoop, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from networked_councillor.app import App
-from networked_councillor.core.errors import NcError
+from networked_councillor.base.errors import NcError
 from networked_councillor.ui.theme import apply_theme
 
 T = TypeVar("T")

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor import __version__
-from networked_councillor.core import casework, clock
-from networked_councillor.core.errors import FetchBusy, NcError
+from networked_councillor.base import clock
+from networked_councillor.base.errors import FetchBusy, NcError
+from networked_councillor.casework import issues as casework
 from networked_councillor.store import inbox as inbox_store
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
@@ -667,7 +668,7 @@ class MainWindow(QMainWindow):
         item_id = self.current_item_id()
         if item_id is None:
             return
-        from networked_councillor.core.similar import similar_items
+        from networked_councillor.tagger.similar import similar_items
 
         def show(found: list[tuple[int, float]]) -> None:
             if not found:
@@ -723,7 +724,7 @@ class MainWindow(QMainWindow):
 
     def _apply_retention(self) -> None:
         """After each fetch: the retention settings applied, and what went said in the status bar."""
-        from networked_councillor.core.retention import (
+        from networked_councillor.casework.retention import (
             RetentionSettings,
             apply_retention,
         )
@@ -745,7 +746,7 @@ class MainWindow(QMainWindow):
             self.refresh_timer.start(minutes * 60_000)
 
     def retrain(self) -> None:
-        from networked_councillor.core.learning import retag, retrain
+        from networked_councillor.tagger.learning import retag, retrain
 
         def job(cancel, progress):
             heads = retrain(self.app.store, self.app.data_dir, progress=lambda f, m: progress((f or 0) * 0.6, m))

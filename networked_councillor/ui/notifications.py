@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from networked_councillor.core import clock
-from networked_councillor.core.alerts import Alert, mentions_since, spikes
+from networked_councillor.base import clock
+from networked_councillor.insights.alerts import Alert, mentions_since, spikes
 from networked_councillor.store import settings as settings_store
 from networked_councillor.ui.icons import source_icon
 

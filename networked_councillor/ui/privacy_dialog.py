@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from networked_councillor.core import clock
-from networked_councillor.core.errors import NcError
-from networked_councillor.core.privacy import (
+from networked_councillor.base import clock
+from networked_councillor.base.errors import NcError
+from networked_councillor.casework.privacy import (
     PLACE,
     PersonQuery,
     PersonReport,
@@ -38,8 +38,8 @@ from networked_councillor.core.privacy import (
     write_erasure_record,
 )
 from networked_councillor.ui.errors import explain
-from networked_councillor.ui.widgets.help import help_label
 from networked_councillor.ui.screen import fit_on_screen
+from networked_councillor.ui.widgets.help import help_label
 
 FindingRole = Qt.ItemDataRole.UserRole + 1
 

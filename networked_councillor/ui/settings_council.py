@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core.errors import NcError
-from networked_councillor.core.secrets import SecretStore
+from networked_councillor.base.errors import NcError
+from networked_councillor.base.secrets import SecretStore
 from networked_councillor.exporters.open311 import (
     SECRETS,
     SETTING_ENDPOINT,

@@ -32,20 +32,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core import clock, source_config
-from networked_councillor.core.errors import NcError
-from networked_councillor.core.files import read_json
-from networked_councillor.core.geo import Boundary
-from networked_councillor.core.learning import heads_meta
-from networked_councillor.core.secrets import AppSecret, SecretStore, keyring_status
-from networked_councillor.core.ward import TERM_KINDS, WardProfile
-from networked_councillor.core.wardsetup import MAPIT_SECRET, ward_defaults
+from networked_councillor.base import clock
+from networked_councillor.base.errors import NcError
+from networked_councillor.base.files import read_json
+from networked_councillor.base.geo import Boundary
+from networked_councillor.base.secrets import AppSecret, SecretStore, keyring_status
+from networked_councillor.base.ward import TERM_KINDS, WardProfile
+from networked_councillor.ingest import source_config
+from networked_councillor.ingest.wardsetup import MAPIT_SECRET, ward_defaults
 from networked_councillor.plugin_api.source import ConfigField
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store import tags as tag_store
 from networked_councillor.store.sources import SourceRow
 from networked_councillor.tagger.figures import headline
+from networked_councillor.tagger.learning import heads_meta
 from networked_councillor.tagger.topics import make_user_topic
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.itemmodels.sources import (
@@ -436,7 +437,7 @@ class SettingsDialog(QDialog):
     # ---- data ----------------------------------------------------------------------
 
     def _data_page(self) -> QWidget:
-        from networked_councillor.core.retention import CONTACT_DAYS_SETTING, DAYS_SETTING
+        from networked_councillor.casework.retention import CONTACT_DAYS_SETTING, DAYS_SETTING
 
         page = QWidget()
         with self.app.store.read() as db:
@@ -476,7 +477,7 @@ class SettingsDialog(QDialog):
         return page
 
     def _save_retention(self) -> None:
-        from networked_councillor.core.retention import CONTACT_DAYS_SETTING, DAYS_SETTING
+        from networked_councillor.casework.retention import CONTACT_DAYS_SETTING, DAYS_SETTING
 
         with self.app.store.write() as db:
             settings_store.set_setting(db, DAYS_SETTING, self.retention.value())
@@ -484,7 +485,7 @@ class SettingsDialog(QDialog):
         self.changed.emit("settings")
 
     def _purge_now(self) -> None:
-        from networked_councillor.core.retention import RetentionSettings, apply_retention
+        from networked_councillor.casework.retention import RetentionSettings, apply_retention
 
         self._save_retention()
         settings = RetentionSettings(self.retention.value(), self.contact_retention.value())

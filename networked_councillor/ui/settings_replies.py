@@ -24,17 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core import clock, snippets
-from networked_councillor.core.errors import NcError
-from networked_councillor.core.placeholders import PLACEHOLDERS
-from networked_councillor.core.reply_context import (
+from networked_councillor.base import clock
+from networked_councillor.base.errors import NcError
+from networked_councillor.replies import snippets
+from networked_councillor.replies.context import (
     BLOCKED_WORDS_KEY,
     PRE_ELECTION_KEY,
     SIGNATURE_KEY,
     parse_pre_election,
     parse_word_list,
 )
-from networked_councillor.core.reply_templates import (
+from networked_councillor.replies.placeholders import PLACEHOLDERS
+from networked_councillor.replies.templates import (
     GENERAL,
     PARTS,
     reset_template,

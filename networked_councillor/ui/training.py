@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core import clock
-from networked_councillor.core.errors import NcError
+from networked_councillor.base import clock
+from networked_councillor.base.errors import NcError
 from networked_councillor.demo import demo_material
-from networked_councillor.training.exercises import EXERCISES, DemoPosts
 from networked_councillor.store.inbox import InboxFilter
+from networked_councillor.training.exercises import EXERCISES, DemoPosts
 from networked_councillor.training.workspace import BANNER
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.screen import fit_on_screen

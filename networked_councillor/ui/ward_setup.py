@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from networked_councillor.core import clock, postcodes
-from networked_councillor.core.errors import NcError
-from networked_councillor.core.ward import WardProfile
-from networked_councillor.core.wardsetup import (
+from networked_councillor.base import clock, postcodes
+from networked_councillor.base.errors import NcError
+from networked_councillor.base.ward import WardProfile
+from networked_councillor.ingest.wardsetup import (
     WardSetup,
     apply_setup,
     default_sources,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from networked_councillor.plugin_api import Author, RawItem, iso_time
 from nc_bluesky.richtext import to_html
+from networked_councillor.plugin_api import Author, RawItem, iso_time
 
 RESTRICTED_LABEL = "!no-unauthenticated"
 

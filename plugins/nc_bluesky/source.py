@@ -29,7 +29,9 @@ from atproto_client.exceptions import (
 )
 from atproto_client.request import Request
 
-from networked_councillor.core import postcodes
+from nc_bluesky.mapping import post_to_item, thread_items, web_url
+from nc_bluesky.richtext import MAX_GRAPHEMES, build_facets, graphemes
+from networked_councillor.base import postcodes
 from networked_councillor.plugin_api import (
     API_VERSION,
     Cancelled,
@@ -44,8 +46,6 @@ from networked_councillor.plugin_api import (
     utcnow,
 )
 from networked_councillor.plugin_api.http import USER_AGENT
-from nc_bluesky.mapping import post_to_item, thread_items, web_url
-from nc_bluesky.richtext import MAX_GRAPHEMES, build_facets, graphemes
 
 BLUESKY_HOSTS = ("bsky.social", "bsky.app", "bsky.network")
 PUBLIC_APPVIEW = "https://public.api.bsky.app"

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from networked_councillor.core import postcodes
-from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError
 from nc_consultations.mapping import LONDON, activity_item
+from networked_councillor.base import postcodes
+from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError
 
 STATUSES = ("open", "forthcoming", "closed", "all")
 SEARCH_PATH = "/api/2.4/json_search_results"

@@ -16,9 +16,9 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from networked_councillor.plugin_api import SourceError
 from nc_discourse.forum import Forum, Refused
 from nc_discourse.mapping import TopicInfo, topic_info
+from networked_councillor.plugin_api import SourceError
 
 MAX_PAGES = 10
 """At 30 topics a page, 300 topics bumped between two refreshes."""

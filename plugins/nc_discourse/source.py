@@ -14,6 +14,10 @@ import threading
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from nc_discourse.forum import Forum, Refused
+from nc_discourse.listing import latest_topics, search_topics
+from nc_discourse.mapping import TopicInfo, post_to_item
+from nc_discourse.topics import MAX_NEW_POSTS, read_topic
 from networked_councillor.plugin_api import (
     API_VERSION,
     Cancelled,
@@ -25,10 +29,6 @@ from networked_councillor.plugin_api import (
     site_address,
     utcnow,
 )
-from nc_discourse.forum import Forum, Refused
-from nc_discourse.listing import latest_topics, search_topics
-from nc_discourse.mapping import TopicInfo, post_to_item
-from nc_discourse.topics import MAX_NEW_POSTS, read_topic
 
 MAX_REMEMBERED_TOPICS = 5000
 MAX_SEARCHES = 20

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from networked_councillor.plugin_api import SourceError, iso_time
 from nc_discourse.forum import Forum, Refused
 from nc_discourse.mapping import TopicInfo, is_readable, reply_to, topic_info
+from networked_councillor.plugin_api import SourceError, iso_time
 
 CHUNK = 20
 MAX_NEW_POSTS = 200

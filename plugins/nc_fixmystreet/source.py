@@ -17,10 +17,10 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError
-from networked_councillor.plugin_api.feeds import feed_items, read_feed
 from nc_fixmystreet import urls
 from nc_fixmystreet.mapping import report_item
+from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError
+from networked_councillor.plugin_api.feeds import feed_items, read_feed
 
 FIXMYSTREET = "https://www.fixmystreet.com"
 STATES = ("all", "open", "fixed")

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
+from nc_mastodon.mapping import assign_threads, status_to_item
+from nc_mastodon.paging import id_order, newest_id, next_max_id
 from networked_councillor.plugin_api import (
     API_VERSION,
     ConfigField,
@@ -35,8 +37,6 @@ from networked_councillor.plugin_api import (
     site_address,
     utcnow,
 )
-from nc_mastodon.mapping import assign_threads, status_to_item
-from nc_mastodon.paging import id_order, newest_id, next_max_id
 
 PAGE_SIZE = 40  # the most Mastodon gives in one answer
 MAX_PAGES = 10

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from networked_councillor.plugin_api import Author, RawItem
 from nc_meetings.webservice import DATE_FORMAT, Councillor, Meeting, MeetingDetail
+from networked_councillor.plugin_api import Author, RawItem
 
 LONDON = ZoneInfo("Europe/London")
 _CLOCK = re.compile(r"(\d{1,2})(?:[.:](\d{2}))?\s*(a\.?m\.?|p\.?m\.?|noon)?", re.IGNORECASE)

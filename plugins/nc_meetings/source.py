@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
 from nc_meetings.mapping import LONDON, meeting_clock, meeting_day, meeting_item
 from nc_meetings.webservice import Committee, Councillor, Meeting, ModernGov
+from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
 
 
 class ModernGovSource:

@@ -26,8 +26,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from networked_councillor.plugin_api import SourceApi, SourceError
 from nc_meetings.safexml import ParseError, UnsafeXml, parse
+from networked_councillor.plugin_api import SourceApi, SourceError
 
 DATE_FORMAT = "%d/%m/%Y"
 

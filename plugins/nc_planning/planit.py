@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from networked_councillor.plugin_api import Progress, SourceApi, SourceError
 from nc_planning.applications import Application, DateReader, with_postcode
+from networked_councillor.plugin_api import Progress, SourceApi, SourceError
 
 ENDPOINT = "https://www.planit.org.uk/api/applics/json"
 SERVICE = "PlanIt"

@@ -17,9 +17,9 @@ import threading
 from datetime import date, timedelta
 from typing import Any
 
-from networked_councillor.plugin_api import Progress, SourceApi, SourceError
 from nc_planning.applications import Application, DateReader
 from nc_planning.geometry import point_lat_lon
+from networked_councillor.plugin_api import Progress, SourceApi, SourceError
 
 ENDPOINT = "https://www.planning.data.gov.uk/entity.json"
 ENTITY_PAGE = "https://www.planning.data.gov.uk/entity/{}"

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
 from nc_planning import planit, planning_data
 from nc_planning.applications import LONDON, DateReader
 from nc_planning.geometry import boundary_wkt, circle_wkt
+from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
 
 PLANNING_DATA, PLANIT = "planning.data.gov.uk", "planit"
 

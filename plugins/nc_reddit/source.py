@@ -16,10 +16,10 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
-from networked_councillor.plugin_api.feeds import feed_items, read_feed
 from nc_reddit.entries import reddit_item
 from nc_reddit.subreddit import parse_subreddit
+from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
+from networked_councillor.plugin_api.feeds import feed_items, read_feed
 
 PAGE_SIZE = 100  # the most a Reddit listing gives at once
 MAX_PAGES = 4

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
+from nc_rss.opml import import_sources
 from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError
 from networked_councillor.plugin_api.feeds import feed_items, read_feed
-from nc_rss.opml import import_sources
 
 KINDS = ("post", "article", "report", "consultation", "meeting", "planning")
 

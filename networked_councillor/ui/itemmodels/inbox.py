@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from networked_councillor.core import clock
+from networked_councillor.base import clock
 from networked_councillor.store import Store
 from networked_councillor.store import inbox as inbox_store
 from networked_councillor.store.inbox import InboxFilter

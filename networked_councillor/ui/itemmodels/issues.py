@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from networked_councillor.core import clock
-from networked_councillor.core.casework import STATUS_NAMES, IssueFilter, list_issues
+from networked_councillor.base import clock
+from networked_councillor.casework.issues import STATUS_NAMES, IssueFilter, list_issues
 from networked_councillor.store import Store
 from networked_councillor.ui.theme import current as current_theme
 

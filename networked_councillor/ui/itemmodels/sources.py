@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from networked_councillor.core import clock
+from networked_councillor.base import clock
 from networked_councillor.store import Store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store.sources import SourceRow

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core.casework import STATUS_NAMES
-from networked_councillor.core.normalise import sanitise_html
+from networked_councillor.base.text import sanitise_html
+from networked_councillor.casework.issues import STATUS_NAMES
 from networked_councillor.ui.itemmodels.inbox import posted_by
 
 DISPLAY_HTML_LIMIT = 150_000

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.core import clock
+from networked_councillor.base import clock
 from networked_councillor.store.inbox import STATES, UNSURE, InboxFilter
 
 SEARCH_HELP = """<b>Search</b> finds words anywhere in a post (newest found first).<br>

@@ -1,0 +1,1 @@
+"""`networked-councillor` on the command line: one module per command group."""

@@ -1,0 +1,1 @@
+"""Listening: fetch -> normalise -> dedupe -> relevance -> tag -> store, and retention after a fetch."""

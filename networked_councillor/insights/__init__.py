@@ -1,0 +1,1 @@
+"""What the ward's talk adds up to: rising topics and what deserves a notification."""
