@@ -1,20 +1,26 @@
-"""The composition root: the one place that wires store, plugins, pipeline and tagger.
+"""The composition root: the one place that wires store, plugins, pipeline and tagger, and the one write path.
 
-The CLI and the desktop UI both start here, so they always see the same data
-folder, the same plugins and the same rules.
+The CLI and the desktop UI both start here, so they always see the same data folder, the same plugins and the
+same rules. Every user action that writes goes through `App.perform` (or `App.fetch`, which applies retention
+after storing), which tells the listeners what changed: the window's views refresh from that alone.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from networked_councillor.base import logs, paths
+from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import TaggerError
 from networked_councillor.base.secrets import SecretStore
-from networked_councillor.ingest.pipeline import Pipeline, source_secrets
+from networked_councillor.ingest.pipeline import FetchReport, Pipeline, SourceOutcome
+from networked_councillor.ingest.sources import Sources, source_secrets
 from networked_councillor.plugin_api.loader import PluginRegistry, discover
+from networked_councillor.plugin_api.source import Progress
 from networked_councillor.store import Store
 from networked_councillor.store.sources import SourceRow
 from networked_councillor.tagger.result import Tagger
@@ -23,6 +29,8 @@ if TYPE_CHECKING:
     from networked_councillor.tagger.model import LocalTagger
 
 log = logging.getLogger(__name__)
+
+Listener = Callable[[Changes, object], None]
 
 
 class App:
@@ -34,14 +42,54 @@ class App:
         self.registry: PluginRegistry = discover()
         self._tagger: LocalTagger | None = None
         self.tagger_problem: str | None = None
-        self.on_close: list = []
+        self.on_close: list[Callable[[], None]] = []
+        self.listeners: list[Listener] = []
+        """Told after every operation what it changed, with whoever asked for it (``initiator``)."""
         self.training = False
         """In training mode posting is simulated (`training.workspace` sets this)."""
-        self.progress = None
-        self._demo_memory: dict[str, str] = {}
-        from networked_councillor.demo import start_demo_services
+        self.secrets_for: Callable[[SourceRow], SecretStore] = source_secrets
+        """Each source's secrets: the keyring's (the demo ward swaps in its pretend account's, in memory)."""
 
-        start_demo_services(self)
+    # ---- the one write path ----------------------------------------------------------
+
+    def perform(self, op: Callable[..., Any], /, *args: Any, initiator: object = None, **kwargs: Any) -> Any:
+        """Run ``op(db, *args, **kwargs)`` in one write transaction, then tell the listeners what it changed.
+
+        An operation returns `Changes`, or a result that carries them as ``.changes`` (a report); either is
+        returned as it is.
+        """
+        with self.store.write() as db:
+            result = op(db, *args, **kwargs)
+        self.announce(result if isinstance(result, Changes) else result.changes, initiator)
+        return result
+
+    def run(self, op: Callable[..., Any], /, *args: Any, changes: Changes, initiator: object = None,
+            **kwargs: Any) -> Any:
+        """A long operation that goes to the network and writes in its own transactions (an Open311 report, a
+        sync with the council): ``op(store, *args, **kwargs)``, then ``changes`` announced."""
+        result = op(self.store, *args, **kwargs)
+        self.announce(changes, initiator)
+        return result
+
+    def fetch(self, source_ids: Sequence[str] | None = None, *, cancel: threading.Event | None = None,
+              progress: Progress | None = None, initiator: object = None) -> FetchReport:
+        """Fetch and store, then apply retention (the pipeline's one path for every front end)."""
+        report = self.pipeline().fetch(source_ids, cancel=cancel, progress=progress)
+        self.announce(report.changes, initiator)
+        return report
+
+    def fetch_thread(self, item_id: int, cancel: threading.Event | None = None) -> SourceOutcome:
+        """The whole conversation of a stored item, fetched and stored."""
+        outcome = self.pipeline().fetch_thread(item_id, cancel)
+        self.announce(Changes(inbox=True))
+        return outcome
+
+    def announce(self, changes: Changes, initiator: object = None) -> None:
+        if changes:
+            for listener in list(self.listeners):
+                listener(changes, initiator)
+
+    # ---- what operations are made from ------------------------------------------------
 
     def load_tagger(self, *, reload: bool = False) -> LocalTagger:
         """The configured tagger, loaded once (raises `TaggerError` with a plain reason)."""
@@ -62,15 +110,11 @@ class App:
 
     def pipeline(self, **kwargs) -> Pipeline:
         kwargs.setdefault("tagger", self.tagger_or_none())
-        kwargs.setdefault("simulate_posting", self.training)
-        kwargs.setdefault("secrets_for", self._secrets_for)
+        kwargs.setdefault("secrets_for", self.secrets_for)
         return Pipeline(self.store, self.registry, **kwargs)
 
-    def _secrets_for(self, row: SourceRow) -> SecretStore:
-        """Each source's secrets: the keyring's, but for the demo ward's pretend account, which lives in memory."""
-        from networked_councillor.demo import demo_secrets
-
-        return demo_secrets(row, self._demo_memory) or source_secrets(row)
+    def sources(self) -> Sources:
+        return Sources(self.store, self.registry, secrets_for=self.secrets_for)
 
     def close(self) -> None:
         for callback in self.on_close:

@@ -190,12 +190,14 @@ def window(qtbot, demo_folder, tmp_path):
     import shutil
 
     from networked_councillor.app import App
+    from networked_councillor.demo import start_demo_services
     from networked_councillor.ui.main_window import MainWindow
     from networked_councillor.ui.tasks import TaskRunner
 
     data = tmp_path / "data"
     shutil.copytree(demo_folder, data)
     app = App(data, log_to_file=False)
+    start_demo_services(app)
     win = MainWindow(app, runner=TaskRunner(inline=True), welcome=False)
     win.show()
     yield win
@@ -222,12 +224,12 @@ def trainer(qtbot, seeded, tmp_path, monkeypatch):
 
     from networked_councillor.base import netguard
     from networked_councillor.training.workspace import open_workspace
-    from networked_councillor.ui.main_window import MainWindow
     from networked_councillor.ui.tasks import TaskRunner
+    from networked_councillor.ui.training import TrainingWindow
 
     shutil.copytree(seeded, tmp_path / "trainer")
     app = open_workspace(tmp_path / "trainer", log_to_file=False)
-    window = MainWindow(app, runner=TaskRunner(inline=True), welcome=False)
+    window = TrainingWindow(app, runner=TaskRunner(inline=True), welcome=False)
     window.show()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     app.progress.add_trainee("Alex")

@@ -8,6 +8,7 @@ from networked_councillor.base import clock
 from networked_councillor.base.secrets import SecretStore
 from networked_councillor.base.ward import WardProfile
 from networked_councillor.ingest.pipeline import Pipeline
+from networked_councillor.ingest.sources import Sources
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.plugin_api.loader import PluginRegistry, discover
 from networked_councillor.plugin_api.source import SourceApi
@@ -81,6 +82,22 @@ def registry_with(*plugins) -> PluginRegistry:
 def pipeline(store, registry: PluginRegistry | None = None, **kwargs) -> Pipeline:
     kwargs.setdefault("http_factory", fast_http)
     return Pipeline(store, registry or discover(), **kwargs)
+
+
+class Poster:
+    """What posting a reply needs of the app, over a bare store: its sources and its one write path."""
+
+    training = False
+
+    def __init__(self, store, registry: PluginRegistry | None = None) -> None:
+        self.store, self.registry = store, registry or discover()
+
+    def sources(self) -> Sources:
+        return Sources(self.store, self.registry, http_factory=fast_http)
+
+    def perform(self, op, /, *args, **kwargs):
+        with self.store.write() as db:
+            return op(db, *args, **kwargs)
 
 
 def item_rows(store, where: str = "1", params=()) -> list[dict]:

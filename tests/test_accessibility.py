@@ -48,7 +48,7 @@ def windows(window) -> dict[str, QWidget]:
     from networked_councillor.ui.dialogs import LogIssueDialog
     from networked_councillor.ui.help_viewer import HelpViewer
     from networked_councillor.ui.privacy_dialog import PrivacyDialog
-    from networked_councillor.ui.settings_dialog import SourceEditor
+    from networked_councillor.ui.settings_sources import SourceEditor
     from networked_councillor.ui.ward_setup import WardSetupDialog
 
     window.table.selectRow(0)
@@ -60,7 +60,7 @@ def windows(window) -> dict[str, QWidget]:
     window.open_dashboard()
     shown |= {"casework": window.casework_window, "settings": window.settings_dialog, "dashboard": window.dashboard,
               "audit log": AuditLogDialog(window, window.app.store),
-              "privacy": PrivacyDialog(window, window.app.store),
+              "privacy": PrivacyDialog(window),
               "training material": HelpViewer(window),
               "log an issue": LogIssueDialog(window, window.detail.item, window.topic_names, "Millbrook"),
               "export": ExportDialog(window, 1, 6, Path.home()),
@@ -197,7 +197,7 @@ def test_a_theme_applies_at_once_to_every_open_window(window, all_windows):
 def test_the_text_size_setting_makes_everything_bigger_at_once(window):
     before = window.detail.body.font().pointSizeF(), window.detail.title.fontInfo().pointSizeF()
     window.open_settings("appearance")
-    page = window.settings_dialog
+    page = window.settings_dialog.pages["appearance"]
     page.text_size.setCurrentIndex(page.text_size.findData("larger"))
     after = window.detail.body.font().pointSizeF(), window.detail.title.fontInfo().pointSizeF()
     assert after[0] >= before[0] * 1.4 and after[1] > before[1] * 1.3, "body text and headings alike"

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from helpers import (
     MILLBROOK,
+    Poster,
     add_signed_in_source,
     fetch_with,
     item_rows,
@@ -25,6 +26,7 @@ from networked_councillor.base.secrets import SecretStore
 from networked_councillor.demo.bluesky import Fault, LocalBluesky, cid_for, did_for
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.plugin_api.source import ReplyTarget
+from networked_councillor.replies.posting import post_reply
 
 ME = "cllr-jo-whitfield.bsky.social"
 PASSWORD = "abcd-efgh-ijkl-mnop"
@@ -335,7 +337,7 @@ def test_through_the_pipeline_a_reply_is_stored_and_the_item_marked_replied(bsky
     (item,) = item_rows(store, "text LIKE 'Huge pothole on Oak Road%'")
     assert item["relevance"] >= 0.35 and json.loads(item["extra"])["cid"]
     (mention,) = item_rows(store, "mentions_me = 1")
-    result = pipeline(store).post_reply(item["id"], "Thanks, I've reported it #Millbrook")
+    result = post_reply(Poster(store), item["id"], "Thanks, I've reported it #Millbrook")
     assert item_rows(store, "id = ?", [item["id"]])[0]["state"] == "replied"
     with store.read() as db:
         (draft,) = db.query("SELECT * FROM drafts")

@@ -9,7 +9,8 @@ import pytest
 from localserver import Reply
 
 from networked_councillor.base.errors import ConfigError
-from networked_councillor.cli.main import main, parse_config
+from networked_councillor.cli.main import main
+from networked_councillor.cli.sources import parse_config
 from networked_councillor.plugin_api.source import ConfigField
 
 

@@ -110,13 +110,12 @@ def test_report_to_the_council_and_bring_updates_back(capsys, demo_data, memory_
 
 def _give_contact(data_dir, reference, *, consent):
     from networked_councillor.app import App
-    from networked_councillor.casework.issues import Contact, update_issue
-    from networked_councillor.cli.casework import issue_id_of
+    from networked_councillor.casework.issues import Contact, id_of_reference, update_issue
 
     app = App(data_dir, log_to_file=False)
     try:
         with app.store.write() as db:
-            update_issue(db, issue_id_of(db, reference), {"contact": Contact(name="Sam Patel", email="sam@example.org"),
+            update_issue(db, id_of_reference(db, reference), {"contact": Contact(name="Sam Patel", email="sam@example.org"),
                                                           "contact_consent": consent}, "2026-11-24T10:00:00+00:00")
     finally:
         app.close()

@@ -19,15 +19,8 @@ from networked_councillor.casework.issues import (
     get_issue,
     update_issue,
 )
-from networked_councillor.exporters.open311 import (
-    MAX_DESCRIPTION,
-    Open311Client,
-    Open311Endpoint,
-    ReportFailed,
-    endpoint_from_settings,
-    refresh_reports,
-    report_issue,
-)
+from networked_councillor.casework.open311_sync import endpoint_from_settings, refresh_reports, report_issue
+from networked_councillor.exporters.open311 import MAX_DESCRIPTION, Open311Client, Open311Endpoint, ReportFailed
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.store import settings as settings_store
 

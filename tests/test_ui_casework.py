@@ -101,7 +101,7 @@ def test_a_post_can_join_an_existing_issue(window, monkeypatch):
 
 def test_a_bad_due_date_is_explained_and_nothing_changes(window, monkeypatch):
     warnings = []
-    monkeypatch.setattr("networked_councillor.ui.issue_panel.explain", lambda parent, exc, *a: warnings.append(exc))
+    monkeypatch.setattr("networked_councillor.ui.operations.explain", lambda parent, exc, *a: warnings.append(exc))
     issue_id = log(window, "Fly-tipping behind the shops")
     window.open_casework(issue_id)
     panel = window.casework_window.panel
@@ -174,6 +174,6 @@ def test_a_corrected_topic_is_listed_once(window):
     window.table.selectRow(0)
     item = window.detail.item
     model_topic = item["topic"]
-    window.correct_topic(item["id"], model_topic)  # the councillor confirms the model's own topic
+    window.items.correct_topic(item["id"], model_topic)  # the councillor confirms the model's own topic
     name = window.topic_names[model_topic]
     assert window.detail.topics_label.text().count(name) == 1 and "✔" in window.detail.topics_label.text()

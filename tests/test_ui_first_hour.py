@@ -12,6 +12,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from networked_councillor.app import App
+from networked_councillor.base.changes import Changes
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.ui.main_window import MainWindow
 from networked_councillor.ui.tasks import TaskRunner
@@ -42,7 +43,7 @@ def test_a_failing_source_stays_marked_with_its_reason_until_it_next_succeeds(qt
     window = open_window(qtbot, tmp_path)
     url = server.route("/feed", Reply(status=404), Reply(status=404), Reply(FEED))
     add_source(window.app.store, "Gazette", url)
-    window.data_changed("sources")
+    window.app.announce(Changes(sources=True))
     window.fetch_action.trigger()
     group, leaf = sidebar_leaf(window, "Gazette")
     assert leaf.text(0).startswith("⚠") and "Nothing was found" in leaf.toolTip(0)
@@ -52,7 +53,7 @@ def test_a_failing_source_stays_marked_with_its_reason_until_it_next_succeeds(qt
     status = window.sources_model.index(0, 5).data()
     assert status.startswith("Problem: Nothing was found at ") and status.endswith("source's settings."), "in full"
     window.statusBar().clearMessage()  # the passing message is gone; the marks are not
-    window.data_changed("items")
+    window.app.announce(Changes(inbox=True))
     assert sidebar_leaf(window, "Gazette")[1].text(0).startswith("⚠")
     window.fetch_action.trigger()
     window.fetch_action.trigger()  # the third answer works
@@ -77,7 +78,7 @@ def test_an_empty_inbox_says_what_to_do_next(qtbot, tmp_path, server):
     visible = {key for key, button in window.empty.buttons.items() if not button.isHidden()}
     assert visible == {"ward", "demo"}
     add_source(window.app.store, "Gazette", server.route("/feed", Reply(FEED)))
-    window.data_changed("sources")
+    window.app.announce(Changes(sources=True))
     assert "not been fetched" in window.empty.message.text()
     window.empty.buttons["fetch"].click()
     assert window.inbox_stack.currentWidget() is window.table, "the fetched item shows (no ward: no threshold)"
@@ -174,10 +175,10 @@ def test_links_from_feeds_open_only_if_they_are_web_or_mail_addresses(window, mo
     window.table.selectRow(0)
     for address in ("file:///C:/Windows/System32/calc.exe", "smb://server/share", "javascript:alert(1)"):
         window.detail.item["url"] = address
-        window.open_in_browser()
+        window.items.open_in_browser()
         assert "opens only web and email addresses" in window.statusBar().currentMessage()
     window.detail.item["url"] = "https://www.ashcombe.example/news/1"
-    window.open_in_browser()
+    window.items.open_in_browser()
     assert opened == ["https://www.ashcombe.example/news/1"]
 
 

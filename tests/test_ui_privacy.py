@@ -35,7 +35,7 @@ def test_find_review_and_erase_a_resident(window, monkeypatch, tmp_path):
 def test_an_unticked_record_is_kept(window, monkeypatch):
     from PySide6.QtCore import Qt
 
-    dialog = PrivacyDialog(window, window.app.store)
+    dialog = PrivacyDialog(window)
     dialog.name.setText("Claire Hopkins")
     dialog.find()
     group = dialog.results.topLevelItem(0)
@@ -47,10 +47,10 @@ def test_an_unticked_record_is_kept(window, monkeypatch):
 
 def test_retention_is_set_and_applied_from_settings(window, monkeypatch):
     told = []
-    monkeypatch.setattr("networked_councillor.ui.settings_dialog.QMessageBox.information",
+    monkeypatch.setattr("networked_councillor.ui.settings_data.QMessageBox.information",
                         lambda *a: told.append(a[2]))
     window.open_settings("data")
-    page = window.settings_dialog
+    page = window.settings_dialog.pages["data"]
     page.retention.setValue(7)
     page.contact_retention.setValue(30)
     page._purge_now()

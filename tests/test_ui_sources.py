@@ -4,7 +4,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from networked_councillor.demo import DEMO_BLUESKY
 from networked_councillor.store import sources as source_store
-from networked_councillor.ui.settings_dialog import SourceEditor
+from networked_councillor.ui.settings_sources import SourceEditor
 
 
 def source(window, source_id):

@@ -159,24 +159,24 @@ def test_settings_open_and_the_ward_saves(window, qtbot, monkeypatch):
     dialog = window.settings_dialog
     qtbot.waitExposed(dialog)
     dialog.show_tab("ward")
-    dialog.term_edits["streets"].appendPlainText("Quarry Lane")
-    dialog._save_ward()
+    dialog.pages["ward"].term_edits["streets"].appendPlainText("Quarry Lane")
+    dialog.pages["ward"]._save_ward()
     with window.app.store.read() as db:
         assert "Quarry Lane" in settings_store.load_ward(db).streets
-    assert dialog.sources_model.rowCount() == 11
+    assert dialog.pages["sources"].sources_model.rowCount() == 11
 
 
 def test_the_mapit_key_is_set_under_passwords_and_kept_in_the_keyring(window, qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
     from networked_councillor.base.secrets import SecretStore
-    from networked_councillor.ui.settings_dialog import SecretPrompt
+    from networked_councillor.ui.secret_prompt import SecretPrompt
 
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     monkeypatch.setattr(SecretPrompt, "ask", classmethod(lambda cls, parent, label: "mapit-key-123"))
     window.settings_action.trigger()
-    dialog = window.settings_dialog
-    dialog.show_tab("passwords")
+    window.settings_dialog.show_tab("passwords")
+    dialog = window.settings_dialog.pages["passwords"]
     labels = [dialog.secret_list.item(row).text() for row in range(dialog.secret_list.count())]
     assert labels[-1] == "MapIt API key (ward set-up)"
     assert any(label.endswith(": App password") for label in labels)  # the demo's Bluesky source
@@ -256,9 +256,9 @@ def test_links_open_only_after_asking_and_only_on_the_web(window, monkeypatch):
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.open_link(QUrl("javascript:alert(1)"))
-    window.open_link(QUrl("file:///etc/passwd"))
-    window.open_link(QUrl("https://www.ashcombe.example/consultations"))
+    window.items.open_link(QUrl("javascript:alert(1)"))
+    window.items.open_link(QUrl("file:///etc/passwd"))
+    window.items.open_link(QUrl("https://www.ashcombe.example/consultations"))
     assert opened == ["https://www.ashcombe.example/consultations"]
 
 
@@ -342,7 +342,7 @@ def test_similar_posts_offers_the_nearest_items(window, monkeypatch):
 def test_retrain_now_runs_in_the_background_and_retags(window):
     window.table.selectRow(0)
     item_id = window.current_item_id()
-    window.correct_topic(item_id, "noise")
+    window.items.correct_topic(item_id, "noise")
     window.retrain_action.trigger()
     assert (window.app.data_dir / "models" / "model.json").is_file()
     assert "Retrained on" in window.statusBar().currentMessage()

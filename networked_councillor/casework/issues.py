@@ -211,6 +211,14 @@ def list_issues(db: Database, flt: IssueFilter = IssueFilter(), *, today: date) 
     return sorted(rows, key=lambda r: not r["overdue"])  # stable: overdue first, each group newest first
 
 
+def id_of_reference(db: Database, reference: str) -> int:
+    """The issue a councillor's reference (MB-0007) names, in any case."""
+    row = db.execute("SELECT id FROM issues WHERE reference = ? COLLATE NOCASE", [reference.strip()]).fetchone()
+    if row is None:
+        raise ConfigError(f"There is no issue {reference}.", hint="`issues list --all` shows every reference.")
+    return row[0]
+
+
 def get_issue(db: Database, issue_id: int) -> dict:
     """One issue with its linked posts and its timeline (oldest first)."""
     row = _issue_row(db, issue_id)

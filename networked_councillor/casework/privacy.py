@@ -32,13 +32,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from networked_councillor.base.changes import NOTHING, Changes
 from networked_councillor.base.errors import ConfigError, ExportError, StoreError
 from networked_councillor.base.files import write_whole
 from networked_councillor.base.text import dumps, html_to_text
 from networked_councillor.casework import audit
 from networked_councillor.casework import issues as casework
 from networked_councillor.casework.retention import remove_unreferenced, secure_delete
-from networked_councillor.store.items import _chunks
+from networked_councillor.store.items import chunks
 from networked_councillor.store.schema import ERASED_DETAIL
 
 REMOVED = "[removed]"
@@ -268,7 +269,7 @@ def _rows(db: Database, place: Place, ids: list[int] | None) -> Iterator[dict]:
     if ids is None:
         yield from db.query(f"SELECT {columns} FROM {place.table} ORDER BY id")
         return
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         yield from db.query(f"SELECT {columns} FROM {place.table} WHERE id IN ({', '.join('?' * len(chunk))}) "
                             "ORDER BY id", chunk)
 
@@ -299,7 +300,7 @@ def _candidates(db: Database, place: Place, matcher: Matcher) -> set[int]:
 
 def _own_posts(db: Database, author_ids: list[int]) -> list[Finding]:
     findings = []
-    for chunk in _chunks(author_ids):
+    for chunk in chunks(author_ids):
         for row in db.query(f"SELECT id, title, text FROM items WHERE author_id IN ({', '.join('?' * len(chunk))}) "
                             "ORDER BY id", chunk):
             findings.append(Finding("own_post", row["id"], (), _shortened(row["title"] or row["text"] or "")))
@@ -308,7 +309,7 @@ def _own_posts(db: Database, author_ids: list[int]) -> list[Finding]:
 
 def _linked_casework(db: Database, item_ids: list[int], already: set[int]) -> list[Finding]:
     issues: dict[int, str] = {}
-    for chunk in _chunks(item_ids):
+    for chunk in chunks(item_ids):
         for row in db.query("SELECT issues.id, issues.reference, issues.title FROM issues JOIN issue_items "
                             f"ON issue_items.issue_id = issues.id WHERE issue_items.item_id IN "
                             f"({', '.join('?' * len(chunk))})", chunk):
@@ -364,6 +365,10 @@ class ErasureReport:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(inbox=True, issues=True) if self.total else NOTHING
 
     def describe(self) -> str:
         lines = [f"Erasure {self.erasure_id} at {self.at}:"]
@@ -437,9 +442,9 @@ def _erase_posts(db: Database, report: PersonReport, erasure_id: str, now: str, 
     authors = report.ids("account")
     item_ids = set(report.ids("own_post"))
     threads: set[int] = set()
-    for chunk in _chunks(authors):  # posts fetched since the report was made go too
+    for chunk in chunks(authors):  # posts fetched since the report was made go too
         item_ids |= {r[0] for r in db.execute(f"SELECT id FROM items WHERE author_id IN ({_marks(chunk)})", chunk)}
-    for chunk in _chunks(sorted(item_ids)):
+    for chunk in chunks(sorted(item_ids)):
         marks = _marks(chunk)
         threads |= {r[0] for r in db.execute(f"SELECT thread_id FROM items WHERE id IN ({marks}) "
                                              "AND thread_id IS NOT NULL", chunk)}
@@ -510,14 +515,14 @@ def _erase_from_casework(db: Database, report: PersonReport, matcher: Matcher, e
             counts["issues.redacted"] += 1
     events = [row["id"] for row, _, _ in _matching_rows(db, PLACE["casework_event"], matcher,
                                                         report.ids("casework_event"))]
-    for chunk in _chunks(events):  # the one change the append-only timeline allows
+    for chunk in chunks(events):  # the one change the append-only timeline allows
         counts["issue_events.erased"] += db.execute(
             f"UPDATE issue_events SET detail = ? WHERE id IN ({_marks(chunk)})", [ERASED_DETAIL, *chunk]).rowcount
 
 
 def _delete_where(db: Database, table: str, column: str, ids: list[int]) -> int:
     return sum(db.execute(f"DELETE FROM {table} WHERE {column} IN ({_marks(chunk)})", chunk).rowcount
-               for chunk in _chunks(list(ids)))
+               for chunk in chunks(list(ids)))
 
 
 def _marks(values: list) -> str:
@@ -532,6 +537,7 @@ class AccessExport:
     json_path: Path
     text_path: Path
     records: int
+    changes: Changes = NOTHING  # only the audit log has a new line
 
 
 EXPORT_COLUMNS = {
@@ -574,7 +580,7 @@ def _access_data(db: Database, report: PersonReport, now: str) -> dict[str, Any]
             if rows:
                 data[place.label] = rows
     issue_ids = set(report.ids("casework")) | set(report.ids("linked_casework"))
-    for chunk in _chunks(report.ids("casework_event")):
+    for chunk in chunks(report.ids("casework_event")):
         issue_ids |= {r[0] for r in db.execute(f"SELECT issue_id FROM issue_events WHERE id IN ({_marks(chunk)})",
                                                chunk)}
     if issue_ids:
@@ -585,7 +591,7 @@ def _access_data(db: Database, report: PersonReport, now: str) -> dict[str, Any]
 
 def _export_rows(db: Database, table: str, ids: list[int]) -> list[dict]:
     rows = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows += db.query(f"SELECT id, {', '.join(EXPORT_COLUMNS[table])} FROM {table} "
                          f"WHERE id IN ({_marks(chunk)}) ORDER BY id", chunk)
     for row in rows:

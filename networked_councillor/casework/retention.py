@@ -16,11 +16,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from networked_councillor.base.changes import NOTHING, Changes
 from networked_councillor.base.errors import ConfigError
 from networked_councillor.casework import audit
 from networked_councillor.casework.issues import DONE, update_issue
 from networked_councillor.store import settings as settings_store
-from networked_councillor.store.items import _chunks, delete_unworked
+from networked_councillor.store.items import chunks, delete_unworked
 
 DAYS_SETTING = "retention.days"
 CONTACT_DAYS_SETTING = "retention.contact_days"
@@ -54,6 +55,10 @@ class RetentionReport:
     @property
     def total(self) -> int:
         return sum(astuple(self))
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(inbox=bool(self.items), issues=bool(self.contacts_cleared)) if self.total else NOTHING
 
     def summary(self) -> str:
         removed = [_count(n, noun) for n, noun in ((self.items, "old post"), (self.drafts, "old draft reply"),
@@ -104,7 +109,7 @@ def remove_unreferenced(db: Database, table: str, column: str, among: Iterable[i
     if among is None:
         return db.execute(sql).rowcount
     return sum(db.execute(f"{sql} AND id IN ({', '.join('?' * len(chunk))})", chunk).rowcount
-               for chunk in _chunks(sorted(among)))
+               for chunk in chunks(sorted(among)))
 
 
 @contextmanager

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 from networked_councillor.base import clock
-from networked_councillor.base.errors import ConfigError
 from networked_councillor.casework import issues as casework
+from networked_councillor.casework import ops as casework_ops
 from networked_councillor.casework.issues import STATUS_NAMES, STATUSES, IssueFilter
+from networked_councillor.cli import exports as cli_exports
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "pdf", "open311")
 
@@ -65,18 +66,16 @@ def cmd_issues(app, args) -> int:
     if args.action == "show":
         return _show(app, args.reference)
     if args.action in ("export", "services", "updates", "council"):
-        from networked_councillor.cli import exports as cli_exports
-
         return getattr(cli_exports, args.action)(app, args)
-    now = clock.now_iso()
-    with app.store.write() as db:
-        if args.action == "status":
-            ids = [issue_id_of(db, ref) for ref in args.references]
-            moved = casework.set_status(db, ids, args.status, now, args.note)
-            print(f"{moved} issue(s) moved to {STATUS_NAMES[args.status]}.")
-        elif args.action == "note":
-            casework.add_note(db, issue_id_of(db, args.reference), args.text, now)
-            print("Note added.")
+    with app.store.read() as db:
+        ids = [casework.id_of_reference(db, ref) for ref in (args.references if args.action == "status"
+                                                              else [args.reference])]
+    if args.action == "status":
+        moved = app.perform(casework_ops.move, ids, args.status, args.note).value
+        print(f"{moved} issue(s) moved to {STATUS_NAMES[args.status]}.")
+    elif args.action == "note":
+        app.perform(casework_ops.add_note, ids[0], args.text)
+        print("Note added.")
     return 0
 
 
@@ -102,7 +101,7 @@ def _list(app, args) -> int:
 
 def _show(app, reference: str) -> int:
     with app.store.read() as db:
-        issue = casework.get_issue(db, issue_id_of(db, reference))
+        issue = casework.get_issue(db, casework.id_of_reference(db, reference))
     print(f"{issue['reference']}: {issue['title']}")
     print(f"Status: {STATUS_NAMES[issue['status']]}   Priority: {issue['priority']}   "
           f"Due: {issue['due_date'] or '—'}   Category: {issue['category'] or '—'}")
@@ -123,13 +122,4 @@ def _show(app, reference: str) -> int:
     return 0
 
 
-def issue_id_of(db, reference: str) -> int:
-    row = db.execute("SELECT id FROM issues WHERE reference = ? COLLATE NOCASE", [reference.strip()]).fetchone()
-    if row is None:
-        raise ConfigError(f"There is no issue {reference}.", hint="`issues list --all` shows every reference.")
-    return row[0]
-
-
-def export_path(fmt: str, given: Path | None) -> Path:
-    """Where an export goes: the path given, or a dated file in the current folder."""
-    return given or Path(f"casework-{clock.today().isoformat()}.{fmt}")
+HANDLERS = {"issues": cmd_issues}

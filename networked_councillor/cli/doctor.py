@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from networked_councillor.base import paths
 from networked_councillor.base.secrets import keyring_status
+from networked_councillor.cli.args import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 
 QT_PROBE = "from PySide6.QtWidgets import QApplication; app = QApplication([]); print(app.platformName())"
 
@@ -98,3 +99,19 @@ def _writable(app) -> Check:
     except OSError as exc:
         return Check("Data folder", False, f"{app.data_dir} is not writable ({exc.strerror}).")
     return Check("Data folder", True, str(app.data_dir))
+
+
+def cmd_doctor(app, args) -> int:
+    worst = EXIT_OK
+    for check in run_checks(app):
+        print(f"{'ok  ' if check.ok else ('warn' if not check.critical else 'FAIL')}  {check.name}: {check.detail}")
+        if not check.ok:
+            worst = max(worst, EXIT_ERROR if check.critical else EXIT_PARTIAL)
+    return worst
+
+
+def add_parsers(commands) -> None:
+    commands.add_parser("doctor", help="check the install: Qt, model files, database, keyring, plugins")
+
+
+HANDLERS = {"doctor": cmd_doctor}

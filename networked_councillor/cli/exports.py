@@ -10,7 +10,9 @@ from networked_councillor.base.errors import ConfigError, NcError
 from networked_councillor.base.secrets import SecretStore
 from networked_councillor.casework import issues as casework
 from networked_councillor.casework.issues import IssueFilter
-from networked_councillor.cli.casework import export_path, issue_id_of
+from networked_councillor.casework.open311_sync import endpoint_from_settings, refresh_reports, report_issue
+from networked_councillor.casework.ops import ISSUES
+from networked_councillor.cli.args import export_path
 from networked_councillor.exporters import export_issues
 from networked_councillor.exporters.open311 import (
     SECRETS,
@@ -18,9 +20,6 @@ from networked_councillor.exporters.open311 import (
     SETTING_JURISDICTION,
     Open311Client,
     Open311Endpoint,
-    endpoint_from_settings,
-    refresh_reports,
-    report_issue,
 )
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.store import settings as settings_store
@@ -46,7 +45,7 @@ def _chosen_issues(app, args) -> list[int]:
         raise ConfigError("Give either the issues' references or --open/--status, not both.")
     with app.store.read() as db:
         if args.references:
-            return [issue_id_of(db, ref) for ref in args.references]
+            return [casework.id_of_reference(db, ref) for ref in args.references]
         flt = IssueFilter(statuses=(args.status,) if args.status else (), open_only=args.open)
         rows = casework.list_issues(db, flt, today=clock.today())
     return [row["id"] for row in rows]
@@ -79,8 +78,8 @@ def _report_to_council(app, args, ids: list[int]) -> int:
             with app.store.read() as db:
                 reference = casework.get_issue(db, issue_id)["reference"]
             try:
-                sent = report_issue(app.store, http, endpoint, issue_id, args.service, answers,
-                                    include_contact=args.include_personal)
+                sent = app.run(report_issue, http, endpoint, issue_id, args.service, answers,
+                               include_contact=args.include_personal, changes=ISSUES)
             except NcError as exc:
                 failed += 1
                 print(f"{reference}: not reported. {exc}")
@@ -109,7 +108,7 @@ def services(app, args) -> int:
 def updates(app, args) -> int:
     endpoint = _endpoint(app)
     with HttpClient() as http:
-        result = refresh_reports(app.store, http, endpoint)
+        result = app.run(refresh_reports, http, endpoint, changes=ISSUES)
     print(f"Checked {result.checked} report(s): {result.updated} updated, {result.resolved} resolved, "
           f"{result.references} given the council's reference.")
     for problem in result.problems:
@@ -119,9 +118,8 @@ def updates(app, args) -> int:
 
 def council(app, args) -> int:
     endpoint = Open311Endpoint(args.endpoint, args.jurisdiction)  # checks the address before it is saved
-    with app.store.write() as db:
-        settings_store.set_setting(db, SETTING_ENDPOINT, endpoint.url)
-        settings_store.set_setting(db, SETTING_JURISDICTION, endpoint.jurisdiction_id)
+    app.perform(settings_store.save_settings, {SETTING_ENDPOINT: endpoint.url,
+                                               SETTING_JURISDICTION: endpoint.jurisdiction_id})
     if args.api_key:
         key = getpass.getpass("The council's Open311 API key (not shown): ").strip()
         if key:

@@ -10,9 +10,7 @@ from pathlib import Path
 
 from networked_councillor.base import clock
 from networked_councillor.base.errors import ConfigError, NcError, TaggerError
-from networked_councillor.cli.args import MAX_ID, count_between
-
-EXIT_OK = 0
+from networked_councillor.cli.args import EXIT_OK, MAX_ID, count_between
 
 
 def add_parsers(commands) -> None:
@@ -84,7 +82,7 @@ def _info(app, args) -> int:
 
 
 def _train(app, args) -> int:
-    from networked_councillor.cli.main import ProgressBar
+    from networked_councillor.cli.progress import ProgressBar
     from networked_councillor.tagger.learning import retrain
 
     bar = ProgressBar() if sys.stderr.isatty() else (lambda f, m: None)
@@ -177,14 +175,13 @@ def _set(app, args) -> int:
         raise ConfigError("The variant must be auto, int8 or fp32.")
     if args.key != "variant":
         value = None if value == "default" else str(Path(value).expanduser().resolve())
-    with app.store.write() as db:
+    with app.store.read() as db:
         previous = settings_store.get_setting(db, key)
-        settings_store.set_setting(db, key, value)
+    app.perform(settings_store.save_settings, {key: value})
     try:
         tagger = app.load_tagger(reload=True)  # proves the choice works before keeping it
     except NcError:
-        with app.store.write() as db:
-            settings_store.set_setting(db, key, previous)
+        app.perform(settings_store.save_settings, {key: previous})
         raise
     print(f"Now using {tagger.version} ({tagger.encoder.variant} encoder).")
     return EXIT_OK
@@ -197,10 +194,9 @@ def _correct(app, args) -> int:
         raise ConfigError("Say what to correct: --topic ID and/or --sentiment LABEL.")
     if args.topic and args.topic not in app.load_tagger().topic_ids:
         raise ConfigError(f"Unknown topic {args.topic!r}; see `topics list`.")
-    with app.store.write() as db:
-        for kind, label in (("topic", args.topic), ("sentiment", args.sentiment)):
-            if label:
-                tag_store.correct(db, args.item, kind, label, clock.now_iso())
+    for kind, label in (("topic", args.topic), ("sentiment", args.sentiment)):
+        if label:
+            app.perform(tag_store.correct, args.item, kind, label, clock.now_iso())
     print(f"Item {args.item} corrected. It teaches the model at the next `model train`.")
     return EXIT_OK
 
@@ -219,13 +215,12 @@ def cmd_topics(app, args) -> int:
         return EXIT_OK
     if args.action == "add":
         topic = make_user_topic(args.name, args.description, args.example)
-        with app.store.write() as db:
-            tag_store.save_user_topic(db, topic.id, topic.name, topic.description, topic.examples, clock.now_iso())
+        app.perform(tag_store.save_user_topic, topic.id, topic.name, topic.description, topic.examples,
+                    clock.now_iso())
         print(f"Added topic {topic.id}.")
     else:
-        with app.store.write() as db:
-            if not tag_store.remove_user_topic(db, args.id):
-                raise ConfigError(f"You have no topic {args.id!r} (the default topics cannot be removed).")
+        if not app.perform(tag_store.remove_user_topic, args.id):
+            raise ConfigError(f"You have no topic {args.id!r} (the default topics cannot be removed).")
         print(f"Removed topic {args.id}.")
     _retag_everything(app)
     return EXIT_OK
@@ -233,7 +228,7 @@ def cmd_topics(app, args) -> int:
 
 def _retag_everything(app) -> None:
     """Topics changed: re-tag the stored items now, from their stored embeddings (no encoding needed)."""
-    from networked_councillor.cli.main import ProgressBar
+    from networked_councillor.cli.progress import ProgressBar
     from networked_councillor.tagger.learning import retag
 
     bar = ProgressBar() if sys.stderr.isatty() else (lambda f, m: None)
@@ -243,3 +238,6 @@ def _retag_everything(app) -> None:
 
 _MODEL_ACTIONS = {"info": _info, "train": _train, "evaluate": _evaluate, "classify": _classify, "set": _set,
                   "correct": _correct}
+
+
+HANDLERS = {"model": cmd_model, "topics": cmd_topics}

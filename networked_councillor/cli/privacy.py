@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from networked_councillor.base import clock
+from networked_councillor.base.changes import Changes
+from networked_councillor.casework.ops import apply_retention_now
 from networked_councillor.casework.privacy import (
     PersonQuery,
     erase_and_scrub,
@@ -16,7 +18,6 @@ from networked_councillor.casework.retention import (
     CONTACT_DAYS_SETTING,
     DAYS_SETTING,
     RetentionSettings,
-    apply_retention,
 )
 from networked_councillor.cli.args import count_between
 from networked_councillor.store import settings as settings_store
@@ -51,8 +52,7 @@ def cmd_privacy(app, args) -> int:
     who = PersonQuery(args.name, tuple(args.handle), args.email, args.phone)
     now = clock.now_iso()
     if args.action == "export":
-        with app.store.write() as db:
-            export = subject_access_export(db, who, args.out, now)
+        export = app.perform(subject_access_export, who, args.out, now)
         print(f"Saved {export.records} records to {export.json_path} and {export.text_path}.")
         print("Read it before sending: posts that mention them may name other people.")
         return 0
@@ -66,7 +66,7 @@ def cmd_privacy(app, args) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing was erased.")
             return 1
-    erasure = erase_and_scrub(app.store, report, now)
+    erasure = app.run(erase_and_scrub, report, now, changes=Changes(inbox=True, issues=True))
     print(erasure.describe())
     if args.record:
         print(f"Erasure record saved to {write_erasure_record(args.record, report, erasure)}.")
@@ -74,16 +74,19 @@ def cmd_privacy(app, args) -> int:
 
 
 def _retention(app, args) -> int:
-    with app.store.write() as db:
-        if args.days is not None:
-            settings_store.set_setting(db, DAYS_SETTING, args.days)
-        if args.contact_days is not None:
-            settings_store.set_setting(db, CONTACT_DAYS_SETTING, args.contact_days)
+    chosen = {key: days for key, days in ((DAYS_SETTING, args.days), (CONTACT_DAYS_SETTING, args.contact_days))
+              if days is not None}
+    if chosen:
+        app.perform(settings_store.save_settings, chosen)
+    with app.store.read() as db:
         settings = RetentionSettings.load(db)
-        print(f"Posts are kept {settings.days} days" if settings.days else "Posts are kept until you delete them",
-              end="; ")
-        print(f"residents' contact details {settings.contact_days} days after their issue closes."
-              if settings.contact_days else "residents' contact details until you remove them.")
-        if args.apply:
-            print(apply_retention(db, settings, clock.utcnow()).summary())
+    print(f"Posts are kept {settings.days} days" if settings.days else "Posts are kept until you delete them",
+          end="; ")
+    print(f"residents' contact details {settings.contact_days} days after their issue closes."
+          if settings.contact_days else "residents' contact details until you remove them.")
+    if args.apply:
+        print(app.perform(apply_retention_now).summary())
     return 0
+
+
+HANDLERS = {"privacy": cmd_privacy}

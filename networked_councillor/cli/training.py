@@ -20,3 +20,6 @@ def cmd_training(app, args) -> int:
     for path in write_handouts(args.out):
         print(f"wrote {path}")
     return 0
+
+
+HANDLERS = {"training": cmd_training}

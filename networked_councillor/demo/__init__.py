@@ -11,11 +11,13 @@ import json
 from pathlib import Path
 
 from networked_councillor.base import clock, paths
+from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import ConfigError
 from networked_councillor.base.secrets import SecretStore
 from networked_councillor.base.ward import WardProfile
 from networked_councillor.demo.casework import load_demo_casework
 from networked_councillor.demo.render import BLUESKY_FILE, render_all
+from networked_councillor.ingest.sources import source_secrets
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
 
@@ -77,6 +79,7 @@ def load_demo(app, *, force: bool = False, fetch: bool = True) -> str:
             issues = load_demo_casework(db, material, clock.utcnow())
         if issues:
             lines.append(f"{issues} casework issues logged. Try: networked-councillor issues list")
+    app.announce(Changes(ward=True, sources=True, inbox=True, issues=True))
     return "\n".join(lines)
 
 
@@ -102,11 +105,12 @@ def start_demo_services(app) -> None:
         row = source_store.get(db, DEMO_BLUESKY)
         source_store.update_config(db, DEMO_BLUESKY, {"handle": DEMO_HANDLE, **row.config,
                                                       "service": app.demo_bluesky.url})
+    memory: dict[str, str] = {}  # one per app: a session belongs to the one demo service that issued it
+    app.secrets_for = lambda row: demo_secrets(row, memory) or source_secrets(row)
 
 
 def demo_secrets(row, memory: dict[str, str]) -> SecretStore | None:
-    """The demo Bluesky source's pretend account, kept in ``memory`` (one per app: a session belongs to the one
-    demo service that issued it); None for every other source."""
+    """The demo Bluesky source's pretend account, kept in ``memory``; None for every other source."""
     if row.id != DEMO_BLUESKY or not row.config.get("demo"):
         return None
     memory.setdefault("app_password", DEMO_APP_PASSWORD)

@@ -9,7 +9,6 @@ that source: nothing half-written, and nothing skipped next time.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -19,29 +18,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from networked_councillor.base import clock
+from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import Cancelled, ConfigError, NcError, SourceError, TaggerError
 from networked_councillor.base.secrets import SecretStore
 from networked_councillor.base.text import dumps
 from networked_councillor.base.ward import WardProfile
-from networked_councillor.casework import audit
+from networked_councillor.casework.retention import RetentionReport, RetentionSettings, apply_retention
 from networked_councillor.ingest.fetch_lock import only_fetch
 from networked_councillor.ingest.normalise import normalise
 from networked_councillor.ingest.relevance import RelevanceScorer
+from networked_councillor.ingest.sources import Sources, source_secrets
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.plugin_api.loader import PluginFailure, PluginRegistry
 from networked_councillor.plugin_api.source import (
     Progress,
     RawItem,
-    ReplyResult,
-    ReplyTarget,
-    SourceApi,
-    can_reply,
-    reply_unavailable,
 )
-from networked_councillor.replies import drafts
 from networked_councillor.store import Store
 from networked_councillor.store import items as item_store
-from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store import tags as tag_store
 from networked_councillor.store.sources import SourceRow
@@ -83,6 +77,12 @@ class SourceOutcome:
 class FetchReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
     plugin_failures: list[PluginFailure] = field(default_factory=list)
+    retention: RetentionReport = field(default_factory=RetentionReport)
+    retention_problem: str = ""
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(inbox=True, sources=True)
 
     @property
     def ok(self) -> bool:
@@ -103,25 +103,14 @@ class _Fetched:
 
 
 class Pipeline:
-    def __init__(
-        self,
-        store: Store,
-        registry: PluginRegistry,
-        *,
-        tagger: Tagger | None = None,
-        http_factory: Callable[[], HttpClient] = HttpClient,
-        max_workers: int = 4,
-        simulate_posting: bool = False,
-        secrets_for: Callable[[SourceRow], SecretStore] | None = None,
-    ) -> None:
+    def __init__(self, store: Store, registry: PluginRegistry, *, tagger: Tagger | None = None,
+                 http_factory: Callable[[], HttpClient] = HttpClient, max_workers: int = 4,
+                 secrets_for: Callable[[SourceRow], SecretStore] = source_secrets) -> None:
+        self.sources = Sources(store, registry, http_factory=http_factory, secrets_for=secrets_for)
         self.store = store
         self.registry = registry
         self.tagger = tagger
-        self.http_factory = http_factory
         self.max_workers = max_workers
-        self.simulate_posting = simulate_posting
-        """Training: replies are recorded as if posted, and nothing is sent."""
-        self.secrets_for = secrets_for or source_secrets
 
     def fetch(
         self,
@@ -130,14 +119,20 @@ class Pipeline:
         cancel: threading.Event | None = None,
         progress: Progress | None = None,
     ) -> FetchReport:
-        """Fetch the enabled sources (or just ``source_ids``) and store what they bring."""
+        """Fetch the enabled sources (or just ``source_ids``), store what they bring, then apply retention."""
         with only_fetch(self.store.path.parent):
-            return self._fetch(source_ids, cancel or threading.Event(), progress)
+            report = self._fetch(source_ids, cancel or threading.Event(), progress)
+        try:
+            with self.store.write() as db:
+                report.retention = apply_retention(db, RetentionSettings.load(db), clock.utcnow())
+        except NcError as exc:
+            report.retention_problem = f"Retention was not applied: {exc}"
+        return report
 
     def _fetch(self, source_ids: Sequence[str] | None, cancel: threading.Event, progress: Progress | None
                ) -> FetchReport:
         report = FetchReport(plugin_failures=list(self.registry.failures))
-        ward = self._ward()
+        ward = self.sources.ward()
         with self.store.read() as db:
             rows = source_store.all_sources(db)
         if source_ids:
@@ -158,7 +153,7 @@ class Pipeline:
                 tracker.done(row.id)
             else:
                 runnable.append(row)
-        with self.http_factory() as http, ThreadPoolExecutor(max(1, min(self.max_workers, len(runnable)))) as pool:
+        with self.sources.http_factory() as http, ThreadPoolExecutor(max(1, min(self.max_workers, len(runnable)))) as pool:
             futures: dict[Future, SourceRow] = {
                 pool.submit(self._run_plugin, row, http, ward, cancel, tracker.for_source(row)): row
                 for row in runnable
@@ -173,100 +168,22 @@ class Pipeline:
     def try_source(self, row: SourceRow, cancel: threading.Event | None = None) -> list[RawItem]:
         """Fetch once without storing anything: the settings dialog's "Test connection"."""
         probe = SourceRow(row.id, row.plugin, row.name, config=dict(row.config))  # no cursor: a full read
-        with self.http_factory() as http:
-            return self._run_plugin(probe, http, self._ward(), cancel or threading.Event(), lambda f, m: None).items
+        with self.sources.http_factory() as http:
+            return self._run_plugin(probe, http, self.sources.ward(), cancel or threading.Event(), lambda f, m: None).items
 
     def fetch_thread(self, item_id: int, cancel: threading.Event | None = None) -> SourceOutcome:
         """Fetch and store the whole conversation of a stored item, from the source it came from."""
-        row, target = self._target(item_id)
+        row, target = self.sources.target(item_id)
         outcome = SourceOutcome(row.id, row.name)
-        with self.http_factory() as http:
-            source, _api = self._open(row, http, self._ward())
+        with self.sources.http_factory() as http:
+            source, _api = self.sources.open(row, http, self.sources.ward())
             if not callable(getattr(source, "thread", None)):
                 raise SourceError(f"{row.name} cannot fetch whole conversations.")
             items = source.thread(target, cancel)
         outcome.seen = len(items)
-        plan = self._ingest(row, items, outcome, RelevanceScorer(self._ward()), cancel or threading.Event())
+        plan = self._ingest(row, items, outcome, RelevanceScorer(self.sources.ward()), cancel or threading.Event())
         outcome.new, outcome.updated, outcome.linked = len(plan.new), len(plan.changed), len(plan.linked)
         return outcome
-
-    def reply_unavailable(self, item_id: int) -> str:
-        """Why a reply to this item cannot be posted from the app now ("" when it can); no network."""
-        if self.simulate_posting:
-            return ""
-        row, _target = self._target(item_id)
-        with self.http_factory() as http:
-            source, _api = self._open(row, http, self._ward())
-            return reply_unavailable(source)
-
-    def post_reply(self, item_id: int, text: str | Sequence[str]) -> ReplyResult:
-        """Post a reply (or a thread of replies, each answering the one before) through the item's source plugin;
-        record it and mark the item replied. Returns the last post."""
-        pieces = [text] if isinstance(text, str) else [p for p in text if p.strip()]
-        row, target = self._target(item_id)
-        posted: list[ReplyResult] = []
-        if self.simulate_posting:
-            posted = [ReplyResult(f"training:{item_id}:{n}") for n in range(1, len(pieces) + 1)]
-            self._record_posted(item_id, row.plugin, pieces, posted, simulated=True)
-            return posted[-1]
-        with self.http_factory() as http:
-            source, _api = self._open(row, http, self._ward())
-            if not can_reply(source):
-                raise SourceError(f"{row.name} cannot post replies from the app.",
-                                  hint="Copy your reply and post it on the site itself.")
-            try:
-                for piece in pieces:
-                    posted.append(source.reply(target, piece))
-                    target = ReplyTarget(posted[-1].external_id, posted[-1].url, target.thread_id, {})
-            except SourceError as exc:
-                if not posted:
-                    raise
-                self._record_posted(item_id, row.plugin, pieces[:len(posted)], posted)
-                raise SourceError(f"Only {len(posted)} of the {len(pieces)} parts were posted: {exc}",
-                                  hint="The rest of your reply is still in the draft.") from exc
-        self._record_posted(item_id, row.plugin, pieces, posted)
-        return posted[-1]
-
-    def _record_posted(self, item_id: int, plugin: str, pieces: list[str], posted: list[ReplyResult], *,
-                       simulated: bool = False) -> None:
-        now = clock.now_iso()
-        summary = f"Reply {'as it would be posted' if simulated else 'posted'} through {plugin}"
-        with self.store.write() as db:
-            drafts.record_posted(db, item_id, plugin, "\n\n".join(pieces[:len(posted)]), now,
-                                 external_id=posted[0].external_id, url=posted[0].url)
-            audit.record(db, "post_reply", summary + (" (training: nothing was sent)" if simulated else ""), now,
-                         records=len(posted), detail={"item_id": item_id, "posts": [p.external_id for p in posted],
-                                                      "simulated": simulated})
-
-    def _target(self, item_id: int) -> tuple[SourceRow, ReplyTarget]:
-        with self.store.read() as db:
-            item = db.execute(
-                "SELECT items.source_id, items.external_id, items.url, threads.external_id, items.extra FROM items "
-                "LEFT JOIN threads ON threads.id = items.thread_id WHERE items.id = ?", [item_id]).fetchone()
-            if item is None:
-                raise NcError(f"There is no item {item_id}.")
-            row = source_store.get(db, item[0])
-        return row, ReplyTarget(item[1], item[2], item[3], json.loads(item[4]) if item[4] else {})
-
-    def _ward(self) -> WardProfile:
-        with self.store.read() as db:
-            return settings_store.load_ward(db)
-
-    def _open(self, row: SourceRow, http: HttpClient, ward: WardProfile):
-        """An instance of ``row``'s plugin, with the api it may use."""
-        plugin = self.registry.get(row.plugin)
-        if plugin is None:
-            raise NcError(f"The '{row.plugin}' plugin is not installed or failed to load.")
-        api = SourceApi(
-            source_id=row.id,
-            config=dict(row.config),
-            http=http,
-            secrets=self.secrets_for(row),
-            ward=ward,
-            state=dict(row.state),
-            log=logging.getLogger(f"networked_councillor.plugins.{row.plugin}"),
-        )
-        return plugin(api), api
 
     # ---- in a worker thread: network and parsing only -------------------------
 
@@ -274,7 +191,7 @@ class Pipeline:
         self, row: SourceRow, http: HttpClient, ward: WardProfile, cancel: threading.Event, progress: Progress
     ) -> _Fetched:
         started, t0 = clock.now_iso(), time.perf_counter()
-        source, api = self._open(row, http, ward)
+        source, api = self.sources.open(row, http, ward)
         since = datetime.fromisoformat(row.last_success_at) if row.last_success_at else None
         items = list(source.fetch(since, cancel, progress))
         undated = sum(1 for item in items if isinstance(item, RawItem) and item.created_at is None)
@@ -378,11 +295,6 @@ class Pipeline:
             outcome.warnings.append(f"Items were stored without topics: {exc}")
             log.warning("tagging failed for %s: %s", outcome.source_id, exc)
             return None
-
-
-def source_secrets(row: SourceRow) -> SecretStore:
-    """A source's secrets, in the keyring; one that never stored any is not asked for them there."""
-    return SecretStore(row.id, in_use=row.keeps_secrets is not False)
 
 
 def _relevance_text(text: str, extra: dict) -> str:

@@ -225,28 +225,3 @@ def finder_for(app, http: HttpClient, *, postcodes_url: str | None = None, mapit
         key = None  # no keyring: MapIt still answers a few requests a day without a key
     return WardFinder(http, app.data_dir / "cache" / "ward-setup", postcodes_url=postcodes_url, mapit_url=mapit_url,
                       mapit_key=key)
-
-
-def apply_setup(app, setup: WardSetup, current: WardProfile, *, with_sources: bool = True) -> list[str]:
-    """Save the ward profile from a set-up and add its sources (those not there already); their names."""
-    from networked_councillor.base import clock
-    from networked_councillor.ingest import source_config
-    from networked_councillor.store import settings as settings_store
-    from networked_councillor.store import sources as source_store
-
-    added = []
-    with app.store.write() as db:
-        settings_store.save_ward(db, setup.profile(current), clock.now_iso())
-        if not with_sources:
-            return added
-        existing = {(r.plugin, json.dumps(r.config, sort_keys=True)) for r in source_store.all_sources(db)}
-        for plugin_id, name, config in default_sources(setup):
-            plugin = app.registry.get(plugin_id)
-            if plugin is None:
-                setup.notes.append(f"The {plugin_id} plugin is not installed, so “{name}” was not added.")
-                continue
-            config = source_config.validate(plugin.config_fields, config)
-            if (plugin_id, json.dumps(config, sort_keys=True)) not in existing:
-                source_store.add(db, plugin_id, name, config, clock.now_iso())
-                added.append(name)
-    return added

@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from networked_councillor.base import clock
+from networked_councillor.base.changes import NOTHING, Done
+from networked_councillor.store import settings as settings_store
 from networked_councillor.store import stats
 
 
@@ -46,3 +49,18 @@ def spikes(db: Database, now: datetime, min_relevance: float, *, factor: float =
             found.append(Alert("spike", f"{topic.replace('_', ' ').capitalize()} is busy today",
                                f"{count} items in the last day; usually about {usual:.0f}.", topic))
     return found
+
+
+def check_alerts(db: Database, min_relevance: float) -> Done:
+    """What the councillor asked to be told about since the last check (after each fetch); the check is noted.
+
+    An operation that changes nothing any view shows: its value is the alerts.
+    """
+    since = settings_store.get_setting(db, "notify.checked_at", clock.now_iso())
+    alerts = []
+    if settings_store.get_setting(db, "notify.mentions", False):
+        alerts += mentions_since(db, since)
+    if settings_store.get_setting(db, "notify.spikes", False):
+        alerts += spikes(db, clock.utcnow(), min_relevance)
+    settings_store.set_setting(db, "notify.checked_at", clock.now_iso())
+    return Done(alerts, NOTHING)

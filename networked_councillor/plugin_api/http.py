@@ -131,6 +131,11 @@ class HttpClient:
     def post(self, url: str, **kwargs: Any) -> HttpResponse:
         return self.request("POST", url, **kwargs)
 
+    def post_once(self, url: str, **kwargs: Any) -> HttpResponse:
+        """A POST that must not be made twice (a report, a reply): resent only when it surely did not arrive,
+        and an error answer is returned, body and all, for the caller to read rather than raised."""
+        return self.request("POST", url, idempotent=False, raise_for_status=False, **kwargs)
+
     def request(
         self,
         method: str,

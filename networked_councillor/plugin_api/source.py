@@ -156,18 +156,51 @@ class CanReply(Protocol):
 
     def reply(self, target: ReplyTarget, text: str) -> ReplyResult: ...
 
-    # Optional too: ``reply_unavailable(self) -> str``, why this source cannot post now (no account set up),
-    # or "" when it can. Asked before the composer opens, so the Post button says why it is off before anyone
-    # clicks it. It must not touch the network.
+
+@runtime_checkable
+class SaysWhyNoReply(Protocol):
+    """Optional, beside `CanReply`: why this source cannot post now (no account set up), or "" when it can.
+
+    Asked before the composer opens, so the Post button says why it is off before anyone clicks it. It must not
+    touch the network.
+    """
+
+    def reply_unavailable(self) -> str: ...
+
+
+@runtime_checkable
+class CanLoadThread(Protocol):
+    """Optional: a source that can fetch the whole conversation a post belongs to."""
+
+    def thread(self, target: ReplyTarget, cancel: threading.Event | None) -> list[RawItem]: ...
+
+
+@runtime_checkable
+class CanImportSources(Protocol):
+    """Optional: a plugin that reads a list of sources (an OPML file of feeds) as (name, config) pairs.
+
+    Called on the plugin class: nothing is fetched.
+    """
+
+    @staticmethod
+    def import_sources(data: bytes) -> list[tuple[str, dict[str, Any]]]: ...
 
 
 def can_reply(source: object) -> bool:
-    return callable(getattr(source, "reply", None))
+    """Works on a plugin class or an instance (None: no plugin, no replies)."""
+    return isinstance(source, CanReply)
+
+
+def can_load_thread(source: object) -> bool:
+    return isinstance(source, CanLoadThread)
+
+
+def can_import_sources(source: object) -> bool:
+    return isinstance(source, CanImportSources)
 
 
 def reply_unavailable(source: object) -> str:
     """Why ``source`` cannot post a reply now, or "" when it can."""
     if not can_reply(source):
         return "This source takes no replies from the app."
-    check = getattr(source, "reply_unavailable", None)
-    return check() if callable(check) else ""
+    return source.reply_unavailable() if isinstance(source, SaysWhyNoReply) else ""

@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 
 from sqlite_utils import Database
 
+from networked_councillor.base.changes import Changes
+from networked_councillor.base.changes import items as changed_items
 from networked_councillor.base.errors import ConfigError, StoreError
-from networked_councillor.store.items import _chunks, plain_words_query
+from networked_councillor.store.items import chunks, plain_words_query
 
 STATES = ("new", "needs_reply", "replied", "done")
 UNSURE = "unsure"
@@ -160,7 +162,7 @@ WHERE items.id IN ({marks})
 def rows(db: Database, ids: Sequence[int]) -> dict[int, dict]:
     """What the inbox table shows for these items, with each item's topics best first."""
     found: dict[int, dict] = {}
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         marks = ",".join("?" * len(chunk))
         for row in db.query(_ROW_SQL.format(marks=marks), chunk):
             row["topics"] = []
@@ -177,23 +179,32 @@ def rows(db: Database, ids: Sequence[int]) -> dict[int, dict]:
     return found
 
 
-def set_state(db: Database, ids: Sequence[int], state: str) -> None:
+def set_state(db: Database, ids: Sequence[int], state: str) -> Changes:
     if state not in STATES:
         raise ConfigError(f"Unknown state {state!r}.")
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         db.execute(f"UPDATE items SET state = ?, snoozed_until = NULL WHERE id IN ({','.join('?' * len(chunk))})",
                    [state, *chunk])
+    return changed_items(ids, inbox=True)
 
 
-def set_pinned(db: Database, ids: Sequence[int], pinned: bool) -> None:
-    for chunk in _chunks(list(ids)):
+def set_pinned(db: Database, ids: Sequence[int], pinned: bool) -> Changes:
+    for chunk in chunks(list(ids)):
         db.execute(f"UPDATE items SET pinned = ? WHERE id IN ({','.join('?' * len(chunk))})", [int(pinned), *chunk])
+    return changed_items(ids, inbox=True)
 
 
-def snooze(db: Database, ids: Sequence[int], until: str | None) -> None:
+def toggle_pin(db: Database, ids: Sequence[int]) -> Changes:
+    """Pin them all, unless all are pinned already: then unpin them."""
+    pinned = all(db.execute("SELECT pinned FROM items WHERE id = ?", [i]).fetchone()[0] for i in ids)
+    return set_pinned(db, ids, not pinned)
+
+
+def snooze(db: Database, ids: Sequence[int], until: str | None) -> Changes:
     """Hide items until ``until`` (UTC ISO); None wakes them now."""
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         db.execute(f"UPDATE items SET snoozed_until = ? WHERE id IN ({','.join('?' * len(chunk))})", [until, *chunk])
+    return changed_items(ids, inbox=True)
 
 
 def thread_of(db: Database, item_id: int, limit: int = 200) -> list[dict]:

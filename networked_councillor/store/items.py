@@ -81,7 +81,7 @@ def plan(db: Database, source_id: str, incoming: Sequence[Incoming]) -> Plan:
             fresh.append(inc)
     keys = [inc.link_key for inc in fresh if inc.link_key]
     twins: dict[str, int] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         marks = ",".join("?" * len(chunk))
         for key, item_id in db.execute(
             f"SELECT link_key, min(id) FROM items WHERE source_id != ? AND link_key IN ({marks}) GROUP BY link_key",
@@ -234,7 +234,7 @@ def _decode(row: dict) -> dict:
 
 def _lookup(db: Database, sql: str, source_id: str, keys: list[str]) -> dict[str, tuple[Any, Any]]:
     found: dict[str, tuple[Any, Any]] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         for key, a, b in db.execute(sql.format(",".join("?" * len(chunk))), [source_id, *chunk]):
             found[key] = (a, b)
     return found
@@ -269,6 +269,6 @@ def _upsert_named(db: Database, table: str, key: str, columns: tuple[str, ...], 
     return {k: v[0] for k, v in found.items()}
 
 
-def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+def chunks(values: list, size: int = CHUNK) -> Iterable[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]

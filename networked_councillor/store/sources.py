@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
+from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import ConfigError
 from networked_councillor.store.items import delete_unworked
 
@@ -77,10 +78,11 @@ def add(db: Database, plugin: str, name: str, config: dict[str, Any], now: str, 
     return source_id
 
 
-def note_secrets(db: Database, source_id: str) -> None:
+def note_secrets(db: Database, source_id: str) -> Changes:
     """The source has stored something in the keyring: from now on its plugin may read it from there."""
     get(db, source_id)
     db["sources"].update(source_id, {"keeps_secrets": 1})
+    return Changes(sources=True)
 
 
 def remove(db: Database, source_id: str) -> int:
@@ -96,9 +98,10 @@ def remove(db: Database, source_id: str) -> int:
     return removed
 
 
-def set_enabled(db: Database, source_id: str, enabled: bool) -> None:
+def set_enabled(db: Database, source_id: str, enabled: bool) -> Changes:
     get(db, source_id)
     db["sources"].update(source_id, {"enabled": int(enabled)})
+    return Changes(sources=True)
 
 
 def update_config(db: Database, source_id: str, config: dict[str, Any]) -> None:
@@ -142,3 +145,10 @@ def _unique_id(db: Database, base: str) -> str:
     while db["sources"].count_where("id = ?", [candidate]):
         candidate, n = f"{base}-{n}", n + 1
     return candidate
+
+
+def item_is_demo(db: Database, item_id: int) -> bool:
+    """Whether an item came from one of the demo ward's sources (its replies stay on this computer)."""
+    row = db.execute("SELECT sources.config FROM items JOIN sources ON sources.id = items.source_id "
+                     "WHERE items.id = ?", [item_id]).fetchone()
+    return bool(row) and json.loads(row[0] or "{}").get("demo") is True

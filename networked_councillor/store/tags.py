@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
+from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import ConfigError
-from networked_councillor.store.items import _chunks
+from networked_councillor.store.items import chunks
 
 # An item's primary topic and sentiment: the councillor's own tag if there is one, else the model's best,
 # marked unsure when the model's calibrated confidence is below its threshold.
@@ -27,7 +28,7 @@ _REFRESH_PRIMARY = (
 
 def save_model_tags(db: Database, item_ids: Sequence[int], results: Sequence[Any], model_version: str, now: str) -> None:
     """Replace the model's tags on these items; the councillor's own tags always win."""
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         db.execute(f"DELETE FROM tags WHERE origin = 'model' AND item_id IN ({','.join('?' * len(chunk))})", chunk)
     rows = []
     for item_id, result in zip(item_ids, results, strict=True):
@@ -69,7 +70,7 @@ def model_text(title: str | None, text: str | None) -> str:
 
 def embeddings_of(db: Database, item_ids: Sequence[int], model: str) -> dict[int, np.ndarray]:
     found = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         marks = ",".join("?" * len(chunk))
         for item_id, vector in db.execute(
                 f"SELECT item_id, vector FROM embeddings WHERE model = ? AND item_id IN ({marks})", [model, *chunk]):
@@ -77,7 +78,7 @@ def embeddings_of(db: Database, item_ids: Sequence[int], model: str) -> dict[int
     return found
 
 
-def correct(db: Database, item_id: int, kind: str, label: str, now: str) -> None:
+def correct(db: Database, item_id: int, kind: str, label: str, now: str) -> Changes:
     """The councillor's correction: it wins over the model now and teaches it at the next retrain."""
     if kind not in ("topic", "sentiment"):
         raise ConfigError(f"Unknown kind of tag {kind!r}.")
@@ -95,6 +96,7 @@ def correct(db: Database, item_id: int, kind: str, label: str, now: str) -> None
     else:
         db["training_examples"].insert({"text": model_text(*row), kind: label, "origin": "correction",
                                         "item_id": item_id, "created_at": now})
+    return Changes(items=frozenset([item_id]))
 
 
 def corrections(db: Database) -> list[dict]:
@@ -105,10 +107,14 @@ def user_topics(db: Database) -> list[dict]:
     return [{**r, "examples": json.loads(r["examples"] or "[]")} for r in db.query("SELECT * FROM user_topics ORDER BY name")]
 
 
-def save_user_topic(db: Database, topic_id: str, name: str, description: str, examples: Sequence[str], now: str) -> None:
+def save_user_topic(db: Database, topic_id: str, name: str, description: str, examples: Sequence[str], now: str
+                    ) -> Changes:
     db["user_topics"].upsert({"id": topic_id, "name": name, "description": description,
                               "examples": json.dumps(list(examples)), "created_at": now}, pk="id")
+    return Changes(topics=True)
 
 
-def remove_user_topic(db: Database, topic_id: str) -> bool:
-    return db.execute("DELETE FROM user_topics WHERE id = ?", [topic_id]).rowcount > 0
+def remove_user_topic(db: Database, topic_id: str) -> Changes:
+    """Changes nothing when there is no such topic."""
+    removed = db.execute("DELETE FROM user_topics WHERE id = ?", [topic_id]).rowcount > 0
+    return Changes(topics=removed)

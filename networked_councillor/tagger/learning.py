@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from networked_councillor.base import clock, paths
+from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import Cancelled
 from networked_councillor.store import Store
 from networked_councillor.store import settings as settings_store
@@ -129,4 +130,16 @@ def retrain(store: Store, data_dir: Path, *, progress: Progress = lambda f, m: N
     heads = train(encoder, examples, user_topics=topics, progress=progress,
                   prior=shipped if shipped.encoder_name == encoder.name else None)
     heads.save(user_heads_dir(data_dir))
+    return heads
+
+
+def retrain_and_retag(app, cancel: threading.Event | None = None, progress: Progress = lambda f, m: None) -> Heads:
+    """The councillor's Retrain: new heads from their corrections, the app's tagger reloaded, everything re-tagged.
+
+    ``app`` is the running `App` (it holds the loaded tagger and tells the views that every item's tags changed).
+    """
+    heads = retrain(app.store, app.data_dir, progress=lambda f, m: progress((f or 0) * 0.6, m))
+    tagger = app.load_tagger(reload=True)
+    retag(app.store, tagger, cancel=cancel, progress=lambda f, m: progress(0.6 + (f or 0) * 0.4, m))
+    app.announce(Changes(inbox=True))
     return heads

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from networked_councillor.app import App
 from networked_councillor.base import netguard, paths
+from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import StoreError
 from networked_councillor.store import settings as settings_store
 from networked_councillor.training.exercises import FIRST_TRAINEE_EVENT, FIRST_TRAINEE_ISSUE
@@ -102,4 +103,5 @@ def reset_workspace(app: App) -> float:
     finally:
         source.close()
     _start_services(app)
+    app.announce(Changes(ward=True, sources=True, topics=True, settings=True, inbox=True, issues=True))
     return time.monotonic() - began

@@ -20,15 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.base import clock
+from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import NcError
 from networked_councillor.casework import issues as casework
+from networked_councillor.casework import ops as casework_ops
 from networked_councillor.casework.issues import (
     PRIORITIES,
     STATUS_NAMES,
     STATUSES,
     IssueFilter,
 )
+from networked_councillor.casework.ops import ISSUES
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.issue_panel import IssuePanel
 from networked_councillor.ui.itemmodels.issues import IssuesModel, configure_view
@@ -39,7 +41,6 @@ OPEN, ALL = "open", "all"
 
 class CaseworkWindow(QDialog):
     open_item = Signal(int)  # item id: show it in the main window
-    changed = Signal()
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -82,8 +83,8 @@ class CaseworkWindow(QDialog):
         self.table.setAlternatingRowColors(True)
         configure_view(self.table)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.panel = IssuePanel(self.app.store, window.topic_names)
-        self.panel.saved.connect(self._saved)
+        self.panel = IssuePanel(self.app, window.topic_names)
+        window.ops.changed.connect(self._on_changed)
         self.panel.open_item.connect(self.open_item.emit)
 
         self.bulk_status = QComboBox()
@@ -198,19 +199,17 @@ class CaseworkWindow(QDialog):
                                         f"“{STATUS_NAMES[status]}”. A note for their timelines (optional):")
         if not ok:
             return
-        try:
-            with self.app.store.write() as db:
-                moved = casework.set_status(db, ids, status, clock.now_iso(), note)
-        except NcError as exc:
-            explain(self, exc)
+        done = self.window_.ops.perform(self, casework_ops.move, ids, status, note)
+        if done is None:
             return
-        self.refresh()
-        self.changed.emit()
+        moved = done.value
         self.summary.setText(f"{moved} issue(s) moved to {STATUS_NAMES[status]}. " + self.summary.text())
 
-    def _saved(self, issue_id: int) -> None:
-        self.refresh()
-        self.changed.emit()
+    def _on_changed(self, changes: Changes, _initiator: object) -> None:
+        if changes.issues or changes.setup:
+            self.refresh()
+            if self.panel.issue is not None:
+                self.panel.show_issue(self.panel.issue["id"])
 
     # ---- exports and the council ---------------------------------------------------------
 
@@ -252,11 +251,8 @@ class CaseworkWindow(QDialog):
 
     def report_to_council(self) -> None:
         """Pick the kind of report from the council's own list, confirm, and send it in the background."""
-        from networked_councillor.exporters.open311 import (
-            Open311Client,
-            endpoint_from_settings,
-            report_issue,
-        )
+        from networked_councillor.casework.open311_sync import endpoint_from_settings, report_issue
+        from networked_councillor.exporters.open311 import Open311Client
         from networked_councillor.plugin_api.http import HttpClient
         from networked_councillor.ui.casework_export import CouncilReportDialog
 
@@ -291,13 +287,10 @@ class CaseworkWindow(QDialog):
 
         def send(cancel, progress):
             with HttpClient() as http:
-                return report_issue(self.app.store, http, endpoint, issue["id"], code, answers,
-                                    include_contact=contact)
+                return self.app.run(report_issue, http, endpoint, issue["id"], code, answers, include_contact=contact,
+                                    changes=ISSUES)
 
         def sent(submitted) -> None:
-            self.refresh()
-            self.panel.show_issue(issue["id"])
-            self.changed.emit()
             reference = submitted.service_request_id or f"pending (token {submitted.token})"
             pretend = " (training: a pretend council on this computer)" if self.app.training else ""
             self.summary.setText(f"{issue['reference']} reported to the council{pretend}: their reference {reference}.")
@@ -306,10 +299,7 @@ class CaseworkWindow(QDialog):
                                    on_error=lambda error: explain(self, error, "Report to council"))
 
     def check_updates(self) -> None:
-        from networked_councillor.exporters.open311 import (
-            endpoint_from_settings,
-            refresh_reports,
-        )
+        from networked_councillor.casework.open311_sync import endpoint_from_settings, refresh_reports
         from networked_councillor.plugin_api.http import HttpClient
         from networked_councillor.ui.casework_export import refresh_words
 
@@ -324,11 +314,9 @@ class CaseworkWindow(QDialog):
 
         def pull(cancel, progress):
             with HttpClient() as http:
-                return refresh_reports(self.app.store, http, endpoint)
+                return self.app.run(refresh_reports, http, endpoint, changes=ISSUES)
 
         def pulled(result) -> None:
-            self.refresh()
-            self.changed.emit()
             self.summary.setText(refresh_words(result))
 
         self.window_.runner.submit("open311", pull, on_done=pulled,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.base import clock
 from networked_councillor.base.errors import NcError
 from networked_councillor.replies import drafts
+from networked_councillor.replies import ops as reply_ops
 from networked_councillor.replies.checks import (
     LIMITS,
     Finding,
@@ -53,6 +53,7 @@ from networked_councillor.replies.checks import (
 from networked_councillor.replies.drafting import draft_context, suggest_draft
 from networked_councillor.replies.snippets import fill_snippet, list_snippets
 from networked_councillor.ui.links import open_address
+from networked_councillor.ui.operations import perform
 from networked_councillor.ui.screen import fit_on_screen
 from networked_councillor.ui.theme import current as current_theme
 from networked_councillor.ui.widgets.detail import SafeTextBrowser, thread_html
@@ -71,7 +72,6 @@ PostReply = Callable[[int, list[str], Callable[[], None], Callable[[Exception], 
 class Composer(QDialog):
     """Write one reply to one item. ``post`` is given when the item's plugin can post replies."""
 
-    replied = Signal(int)
 
     def __init__(self, parent: QWidget | None, app, item: dict, *, where: str, post: PostReply | None = None,
                  cannot_post: str = "", autosave_ms: int = AUTOSAVE_MS) -> None:
@@ -372,8 +372,7 @@ class Composer(QDialog):
         if not self._dirty:
             return
         try:
-            with self.app.store.write() as db:
-                drafts.save_draft(db, self.item["id"], self.platform, self.editor.toPlainText(), clock.now_iso())
+            self.app.perform(reply_ops.save_draft, self.item["id"], self.platform, self.editor.toPlainText())
             self._dirty = False
         except NcError as exc:
             log.warning("the draft could not be saved: %s", exc)
@@ -383,8 +382,8 @@ class Composer(QDialog):
         if self.editor.toPlainText().strip() and QMessageBox.question(
                 self, "Discard draft", "Clear this reply and forget the saved draft?") != QMessageBox.StandardButton.Yes:
             return
-        with self.app.store.write() as db:
-            drafts.discard_draft(db, self.item["id"], clock.now_iso())
+        if perform(self.app, self, reply_ops.discard_draft, self.item["id"]) is None:
+            return
         self._dirty = False
         self.editor.blockSignals(True)
         self.editor.clear()
@@ -439,7 +438,6 @@ class Composer(QDialog):
 
     def _posted(self) -> None:
         self._dirty = False
-        self.replied.emit(self.item["id"])
         self.accept()
 
     def _failed(self, error: Exception) -> None:
@@ -464,11 +462,10 @@ class Composer(QDialog):
         text = "\n\n".join(self.parts())
         if text and self._held_back("marked as replied"):
             return
-        with self.app.store.write() as db:
-            drafts.record_posted(db, self.item["id"], self.platform or self.item.get("plugin"), text,
-                                 clock.now_iso())
+        if perform(self.app, self, reply_ops.mark_replied, self.item["id"],
+                   self.platform or self.item.get("plugin"), text) is None:
+            return
         self._dirty = False
-        self.replied.emit(self.item["id"])
         self.accept()
 
 

@@ -24,17 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from networked_councillor.base import clock
-from networked_councillor.base.errors import NcError
 from networked_councillor.casework import issues as casework
+from networked_councillor.casework import ops as casework_ops
 from networked_councillor.casework.issues import (
     PRIORITIES,
     STATUS_NAMES,
     STATUSES,
     Contact,
 )
-from networked_councillor.store import Store
-from networked_councillor.ui.errors import explain
+from networked_councillor.ui.operations import perform
 from networked_councillor.ui.widgets.text_box import text_box
 
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
@@ -47,9 +45,10 @@ class IssuePanel(QWidget):
     saved = Signal(int)  # issue id
     open_item = Signal(int)  # item id
 
-    def __init__(self, store: Store, topic_names: dict[str, str], parent: QWidget | None = None) -> None:
+    def __init__(self, app, topic_names: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.app = app
+        self.store = app.store
         self.issue: dict | None = None
         self.setAccessibleName("Issue details")
         self.heading = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
@@ -201,26 +200,16 @@ class IssuePanel(QWidget):
         if self.issue is None:
             return
         issue_id = self.issue["id"]
-        if self._write(lambda db: casework.update_issue(db, issue_id, self.changes(), clock.now_iso())):
+        if perform(self.app, self, casework_ops.edit, issue_id, self.changes()) is not None:
             self.saved.emit(issue_id)
 
     def add_note(self) -> None:
         if self.issue is None or not self.note.text().strip():
             return
         issue_id, text = self.issue["id"], self.note.text()
-        if self._write(lambda db: casework.add_note(db, issue_id, text, clock.now_iso())):
+        if perform(self.app, self, casework_ops.add_note, issue_id, text) is not None:
             self.note.clear()
             self.saved.emit(issue_id)
-
-    def _write(self, change) -> bool:
-        try:
-            with self.store.write() as db:
-                change(db)
-        except NcError as exc:
-            explain(self, exc)
-            return False
-        self.show_issue(self.issue["id"])
-        return True
 
 
 def _coordinate(low: float, high: float) -> QDoubleSpinBox:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from networked_councillor.app import App
 from networked_councillor.base.errors import NcError
+from networked_councillor.demo import start_demo_services
 from networked_councillor.ui.theme import apply_theme
 
 T = TypeVar("T")
@@ -33,12 +34,15 @@ def run(data_dir: str | None = None, *, training: bool = False) -> int:
                                 "ward: this takes a few seconds.", lambda: open_workspace(data_dir))
         else:
             app = App(data_dir)
+            start_demo_services(app)
     except NcError as exc:
         QMessageBox.critical(None, "Networked Councillor", f"{exc.message}\n\n{exc.hint}".strip())
         return 2
-    from networked_councillor.ui.main_window import MainWindow
-
-    window = MainWindow(app)
+    if training:
+        from networked_councillor.ui.training import TrainingWindow as Window
+    else:
+        from networked_councillor.ui.main_window import MainWindow as Window
+    window = Window(app)
     window.show()
     try:
         return qt_app.exec()

@@ -5,9 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from networked_councillor.base import clock
-from networked_councillor.insights.alerts import Alert, mentions_since, spikes
-from networked_councillor.store import settings as settings_store
+from networked_councillor.insights.alerts import Alert, check_alerts
 from networked_councillor.ui.icons import source_icon
 
 
@@ -36,18 +34,7 @@ class Notifier(QObject):
             self.tray.show()
 
     def check(self) -> list[Alert]:
-        store = self.window_.app.store
-        with store.read() as db:
-            want_mentions = settings_store.get_setting(db, "notify.mentions", False)
-            want_spikes = settings_store.get_setting(db, "notify.spikes", False)
-            since = settings_store.get_setting(db, "notify.checked_at", clock.now_iso())
-            alerts = []
-            if want_mentions:
-                alerts += mentions_since(db, since)
-            if want_spikes:
-                alerts += spikes(db, clock.utcnow(), self.window_.ward.effective_threshold)
-        with store.write() as db:
-            settings_store.set_setting(db, "notify.checked_at", clock.now_iso())
+        alerts = self.window_.app.perform(check_alerts, self.window_.ward.effective_threshold).value
         for alert in alerts:
             self._show(alert)
         return alerts

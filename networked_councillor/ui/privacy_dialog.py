@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor.base import clock
+from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import NcError
 from networked_councillor.casework.privacy import (
     PLACE,
@@ -38,6 +39,7 @@ from networked_councillor.casework.privacy import (
     write_erasure_record,
 )
 from networked_councillor.ui.errors import explain
+from networked_councillor.ui.operations import perform
 from networked_councillor.ui.screen import fit_on_screen
 from networked_councillor.ui.widgets.help import help_label
 
@@ -45,9 +47,10 @@ FindingRole = Qt.ItemDataRole.UserRole + 1
 
 
 class PrivacyDialog(QDialog):
-    def __init__(self, parent, store) -> None:
-        super().__init__(parent)
-        self.store = store
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.app = window.app
+        self.store = window.app.store
         self.report: PersonReport | None = None
         self.last_erasure = None
         self.setWindowTitle("Find and erase a person")
@@ -130,11 +133,9 @@ class PrivacyDialog(QDialog):
                                               "JSON and text (*.json)")
         if not path:
             return
-        try:
-            with self.store.write() as db:
-                export = subject_access_export(db, self.query(), Path(path), clock.now_iso())
-        except NcError as exc:
-            explain(self, exc, "Save a copy")
+        export = perform(self.app, self, subject_access_export, self.query(), Path(path), clock.now_iso(),
+                         title="Save a copy")
+        if export is None:
             return
         self.summary.setText(f"Saved {export.records} records to {export.json_path.name} and "
                              f"{export.text_path.name}. Read it before sending: posts that mention them may "
@@ -149,7 +150,8 @@ class PrivacyDialog(QDialog):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            self.last_erasure = erase_and_scrub(self.store, report, clock.now_iso())
+            self.last_erasure = self.app.run(erase_and_scrub, report, clock.now_iso(),
+                                             changes=Changes(inbox=True, issues=True))
         except NcError as exc:
             explain(self, exc, "Erase")
             return

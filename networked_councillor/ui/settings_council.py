@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -25,13 +24,13 @@ from networked_councillor.exporters.open311 import (
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.store import settings as settings_store
 from networked_councillor.ui.errors import explain
+from networked_councillor.ui.operations import perform
 from networked_councillor.ui.widgets.help import help_label
 
 API_KEY = "api_key"
 
 
 class CouncilPage(QWidget):
-    changed = Signal()
 
     def __init__(self, app, runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,14 +88,12 @@ class CouncilPage(QWidget):
         url = self.endpoint.text().strip()
         if url and self._endpoint() is None:
             return
-        with self.app.store.write() as db:
-            settings_store.set_setting(db, SETTING_ENDPOINT, url or None)
-            settings_store.set_setting(db, SETTING_JURISDICTION, self.jurisdiction.text().strip() or None)
-        self.result.setText("Saved.")
-        self.changed.emit()
+        if perform(self.app, self, settings_store.save_settings,
+                   {SETTING_ENDPOINT: url or None, SETTING_JURISDICTION: self.jurisdiction.text().strip() or None}):
+            self.result.setText("Saved.")
 
     def set_key(self) -> None:
-        from networked_councillor.ui.settings_dialog import SecretPrompt
+        from networked_councillor.ui.secret_prompt import SecretPrompt
 
         key = SecretPrompt.ask(self, "Open311 API key")
         if key:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from networked_councillor.base import clock
 from networked_councillor.base.errors import NcError
+from networked_councillor.replies import ops as reply_ops
 from networked_councillor.replies import snippets
 from networked_councillor.replies.context import (
     BLOCKED_WORDS_KEY,
@@ -38,12 +39,11 @@ from networked_councillor.replies.placeholders import PLACEHOLDERS
 from networked_councillor.replies.templates import (
     GENERAL,
     PARTS,
-    reset_template,
-    save_template,
     template_for,
 )
 from networked_councillor.store import settings as settings_store
 from networked_councillor.ui.errors import explain
+from networked_councillor.ui.operations import perform
 from networked_councillor.ui.widgets.help import help_label
 from networked_councillor.ui.widgets.text_box import text_box
 
@@ -54,7 +54,6 @@ PART_HELP = {"acknowledge": "Thank them and name the issue, so they know they we
 
 
 class RepliesPage(QWidget):
-    changed = Signal()
 
     def __init__(self, app, topic_names: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,11 +123,8 @@ class RepliesPage(QWidget):
                 explain(self, exc, "Pre-election period")
                 return
         words = parse_word_list(self.blocked.toPlainText())
-        with self.app.store.write() as db:
-            settings_store.set_setting(db, SIGNATURE_KEY, self.signature.text().strip())
-            settings_store.set_setting(db, BLOCKED_WORDS_KEY, words)
-            settings_store.set_setting(db, PRE_ELECTION_KEY, period)
-        self.changed.emit()
+        perform(self.app, self, settings_store.save_settings, {
+            SIGNATURE_KEY: self.signature.text().strip(), BLOCKED_WORDS_KEY: words, PRE_ELECTION_KEY: period})
 
     # ---- templates -----------------------------------------------------------------------------
     def _templates_box(self) -> QGroupBox:
@@ -179,20 +175,17 @@ class RepliesPage(QWidget):
     def save_template(self) -> None:
         topic = self.template_topic.currentData()
         parts = [self.template_parts[p].toPlainText() for p in PARTS]
-        try:
-            with self.app.store.write() as db:
-                unknown = save_template(db, topic, *parts, clock.now_iso())
-        except NcError as exc:
-            explain(self, exc, "Reply template")
+        done = perform(self.app, self, reply_ops.save_template, topic, *parts, title="Reply template")
+        if done is None:
             return
+        unknown = done.value
         self._show_template()
         if unknown:
             QMessageBox.warning(self, "Reply template", "Saved, but the app cannot fill " + ", ".join(
                 f"{{{name}}}" for name in unknown) + ": check the spelling.")
 
     def reset_template(self) -> None:
-        with self.app.store.write() as db:
-            reset_template(db, self.template_topic.currentData())
+        perform(self.app, self, reply_ops.reset_template, self.template_topic.currentData())
         self._show_template()
 
     # ---- saved replies -------------------------------------------------------------------------
@@ -244,17 +237,12 @@ class RepliesPage(QWidget):
 
     def save_snippet(self) -> None:
         entry = self.snippet_list.currentItem()
-        name, text, now = self.snippet_name.text(), self.snippet_text.toPlainText(), clock.now_iso()
-        try:
-            with self.app.store.write() as db:
-                if entry is None:
-                    snippet_id, unknown = snippets.add_snippet(db, name, text, now)
-                else:
-                    snippet_id = entry.data(Qt.ItemDataRole.UserRole)["id"]
-                    unknown = snippets.update_snippet(db, snippet_id, name, text, now)
-        except NcError as exc:
-            explain(self, exc, "Saved reply")
+        snippet_id = entry.data(Qt.ItemDataRole.UserRole)["id"] if entry is not None else None
+        done = perform(self.app, self, reply_ops.save_snippet, snippet_id, self.snippet_name.text(),
+                       self.snippet_text.toPlainText(), title="Saved reply")
+        if done is None:
             return
+        snippet_id, unknown = done.value
         self._refresh_snippets(select=snippet_id)
         if unknown:
             QMessageBox.warning(self, "Saved reply", "Saved, but the app cannot fill " + ", ".join(
@@ -264,7 +252,6 @@ class RepliesPage(QWidget):
         entry = self.snippet_list.currentItem()
         if entry is None:
             return
-        with self.app.store.write() as db:
-            snippets.delete_snippet(db, entry.data(Qt.ItemDataRole.UserRole)["id"])
+        perform(self.app, self, reply_ops.delete_snippet, entry.data(Qt.ItemDataRole.UserRole)["id"])
         self._refresh_snippets()
         self._show_snippet(None)

@@ -36,7 +36,9 @@ from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.training.exercises import EXERCISES, DemoPosts
 from networked_councillor.training.workspace import BANNER
 from networked_councillor.ui.errors import explain
+from networked_councillor.ui.main_window import MainWindow
 from networked_councillor.ui.screen import fit_on_screen
+from networked_councillor.ui.window_parts import make_action
 
 REFRESH_MS = 2000
 DONE, TODO = "✔", "○"
@@ -225,57 +227,61 @@ class ExercisePanel(QDockWidget):
         QMessageBox.information(self, "Export progress", f"Saved {rows} rows to {path}.")
 
 
-def install(window) -> ExercisePanel:
-    """Turn ``window`` into the training workspace: banner on top, exercises docked, a Training menu."""
-    from networked_councillor.training.workspace import reset_workspace
+class TrainingWindow(MainWindow):
+    """The main window as a training workspace: a banner on top, the exercises docked, a Training menu."""
 
-    banner = TrainingBanner()
-    holder = QWidget()
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(0)
-    layout.addWidget(banner)
-    layout.addWidget(window.takeCentralWidget(), 1)
-    window.setCentralWidget(holder)
-    panel = ExercisePanel(window.app, window)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
+    def __init__(self, app, **options) -> None:
+        super().__init__(app, **options)
+        self.training_banner = TrainingBanner()
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.training_banner)
+        layout.addWidget(self.takeCentralWidget(), 1)
+        self.setCentralWidget(holder)
+        self.exercise_panel = ExercisePanel(app, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.exercise_panel)
+        self.ops.changed.connect(lambda _changes, _initiator: self.exercise_panel.refresh())
+        self.training_action.setVisible(False)  # already here
+        self.demo_action.setVisible(False)  # the training ward is the demo ward
+        self.training_banner.reset_requested.connect(self.reset_training)
+        self.training_banner.exercises_requested.connect(self.show_exercises)
+        self.exercise_panel.show_post.connect(self._show_post)
+        menu = self.menuBar().addMenu("T&raining")
+        menu.addAction(self.exercise_panel.toggleViewAction())
+        menu.addAction(make_action(self, "&Reset training workspace…", self.reset_training, None,
+                                   "Back to the starting state"))
+        menu.addAction(make_action(self, "E&xport progress (CSV)…", self.exercise_panel.export_progress))
 
-    def reset() -> None:
-        answer = QMessageBox.question(window, "Reset training workspace",
+    def reset_training(self) -> None:
+        from networked_councillor.training.workspace import reset_workspace
+
+        answer = QMessageBox.question(self, "Reset training workspace",
                                       "Put the training ward back as it was at the start? Everything done in it "
                                       "since is undone; the record of who completed which exercise is kept.")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        for composer in list(window.composers.values()):
+        for composer in list(self.composers.values()):
             composer.reject()
-        if getattr(window, "casework_window", None) is not None:
-            window.casework_window.close()
-            window.casework_window = None
+        if getattr(self, "casework_window", None) is not None:
+            self.casework_window.close()
+            self.casework_window = None
         try:
-            seconds = reset_workspace(window.app)
+            seconds = reset_workspace(self.app)
         except NcError as exc:
-            explain(window, exc, "Reset training workspace")
+            explain(self, exc, "Reset training workspace")
             return
-        window.data_changed("ward")
-        panel.refresh()
-        window.statusBar().showMessage(f"Training workspace reset in {seconds:.1f} s.", 10000)
+        self.statusBar().showMessage(f"Training workspace reset in {seconds:.1f} s.", 10000)
 
-    def show_exercises() -> None:
-        panel.show()
-        panel.raise_()
+    def show_exercises(self) -> None:
+        self.exercise_panel.show()
+        self.exercise_panel.raise_()
 
-    window.training_action.setVisible(False)  # already here
-    window.demo_action.setVisible(False)  # the training ward is the demo ward
-    banner.reset_requested.connect(reset)
-    banner.exercises_requested.connect(show_exercises)
-    panel.show_post.connect(lambda item_id: (window.set_filter(InboxFilter(view="all")), window.show_item(item_id),
-                                             window.table.setFocus()))
-    window.training_banner, window.exercise_panel, window.reset_training = banner, panel, reset
-    menu = window.menuBar().addMenu("T&raining")
-    menu.addAction(panel.toggleViewAction())
-    menu.addAction(window._action("&Reset training workspace…", reset, None, "Back to the starting state"))
-    menu.addAction(window._action("E&xport progress (CSV)…", panel.export_progress))
-    return panel
+    def _show_post(self, item_id: int) -> None:
+        self.set_filter(InboxFilter(view="all"))
+        self.show_item(item_id)
+        self.table.setFocus()
 
 
 class ProgressTable(QDialog):

@@ -22,17 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor.base import clock, postcodes
-from networked_councillor.base.errors import NcError
 from networked_councillor.base.ward import WardProfile
+from networked_councillor.ingest.ops import apply_setup
 from networked_councillor.ingest.wardsetup import (
     WardSetup,
-    apply_setup,
     default_sources,
     finder_for,
 )
 from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.store import settings as settings_store
-from networked_councillor.ui.errors import explain
+from networked_councillor.ui.operations import perform
 from networked_councillor.ui.screen import fit_on_screen
 
 
@@ -121,20 +120,17 @@ class WardSetupDialog(QDialog):
 
     def _use(self) -> None:
         app = self.window_.app
-        try:
-            with app.store.write() as db:
-                current = settings_store.load_ward(db)
-                if self.by_hand.isChecked():
-                    settings_store.save_ward(db, self._typed_ward(current), clock.now_iso())
-                elif self.setup is not None:
-                    apply_setup(app, self.setup, current)
-                else:
-                    return
-        except NcError as exc:
-            explain(self, exc, "Set up my ward")
+        if self.by_hand.isChecked():
+            with app.store.read() as db:
+                ward = self._typed_ward(settings_store.load_ward(db))
+            done = perform(app, self, settings_store.save_ward, ward, clock.now_iso(), title="Set up my ward")
+        elif self.setup is not None:
+            done = perform(app, self, apply_setup, app.registry, self.setup, title="Set up my ward")
+        else:
             return
-        self.done_setup.emit()
-        self.accept()
+        if done is not None:
+            self.done_setup.emit()
+            self.accept()
 
     def _typed_ward(self, current: WardProfile) -> WardProfile:
         """The ward as typed, keeping what the profile already had that was not typed (hashtags, handles)."""
