@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from networked_councillor.casework.privacy import PersonQuery, erase_and_scrub, find_person  # noqa: E402
+from networked_councillor.casework.erasure import erase_and_scrub  # noqa: E402
+from networked_councillor.casework.privacy import PersonQuery, find_person  # noqa: E402
 from networked_councillor.store import Store  # noqa: E402
 
 NOW = "2026-11-24T10:00:00+00:00"

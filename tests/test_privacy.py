@@ -8,14 +8,10 @@ import pytest
 from networked_councillor.base import clock
 from networked_councillor.base.errors import ConfigError
 from networked_councillor.casework import audit
+from networked_councillor.casework.erasure import erase_and_scrub, write_erasure_record
 from networked_councillor.casework.issues import Contact, NewIssue, add_note, create_issue, get_issue
-from networked_councillor.casework.privacy import (
-    PersonQuery,
-    erase_and_scrub,
-    find_person,
-    subject_access_export,
-    write_erasure_record,
-)
+from networked_councillor.casework.privacy import PersonQuery, find_person
+from networked_councillor.casework.subject_access import subject_access_export
 from networked_councillor.replies import drafts
 from networked_councillor.replies.snippets import add_snippet
 

@@ -49,8 +49,11 @@ def test_reply_from_the_app_posts_in_the_thread_and_marks_the_item_replied(setup
     window.reply_action.trigger()
     composer = window.composers[item["id"]]
     composer.editor.setPlainText("Thanks for flagging this, I've reported it to the council #Millbrook")
+    resets = []
+    window.inbox.modelReset.connect(lambda: resets.append(1))
     composer.post_button.click()
     assert asked, "posting always asks first"
+    assert len(resets) == 1, "a posted reply refreshes the inbox once"
     (created,) = server.created
     assert created["record"]["reply"]["parent"]["uri"] == item["external_id"]
     assert not composer.isVisible() and item["id"] not in window.composers

@@ -6,19 +6,15 @@ from pathlib import Path
 
 from networked_councillor.base import clock
 from networked_councillor.base.changes import Changes
+from networked_councillor.casework.erasure import erase_and_scrub, write_erasure_record
 from networked_councillor.casework.ops import apply_retention_now
-from networked_councillor.casework.privacy import (
-    PersonQuery,
-    erase_and_scrub,
-    find_person,
-    subject_access_export,
-    write_erasure_record,
-)
+from networked_councillor.casework.privacy import PersonQuery, find_person
 from networked_councillor.casework.retention import (
     CONTACT_DAYS_SETTING,
     DAYS_SETTING,
     RetentionSettings,
 )
+from networked_councillor.casework.subject_access import subject_access_export
 from networked_councillor.cli.args import count_between
 from networked_councillor.store import settings as settings_store
 

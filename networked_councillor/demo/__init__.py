@@ -48,7 +48,9 @@ def load_demo(app, *, force: bool = False, fetch: bool = True) -> str:
             f"This data folder already holds the {current.name} ward; the demo would mix with it.",
             hint="Use --data-dir to put the demo in a folder of its own, or --force to load it here anyway.",
         )
-    feeds = render_all(material, app.data_dir / "demo_ward", clock.utcnow())
+    bluesky = app.registry.get("bluesky")
+    feeds = render_all(material, app.data_dir / "demo_ward", clock.utcnow(),
+                       facets_for=bluesky.facets_for if bluesky is not None else None)
     now = clock.now_iso()
     ids = []
     with app.store.write() as db:

@@ -298,10 +298,13 @@ FEEDS: list[tuple[DemoFeed, Callable[[Renderer], ET.Element]]] = [
 ]
 
 
-def bluesky_posts(r: Renderer, councillor_handle: str) -> list[dict]:
-    """The demo's Bluesky posts as the real service's PostViews (searchPosts shape), threads and facets included."""
-    from nc_bluesky.richtext import build_facets
+FacetBuilder = Callable[[str, Callable[[str], str | None]], list[dict]]
+"""text, resolve(handle) -> did: the facets of a post."""
 
+
+def bluesky_posts(r: Renderer, councillor_handle: str, facets_for: FacetBuilder | None = None) -> list[dict]:
+    """The demo's Bluesky posts as the real service's PostViews (searchPosts shape), threads included; with the
+    Bluesky plugin's ``facets_for``, links, mentions and hashtags carry the facets a real client would add."""
     from networked_councillor.demo.bluesky import cid_for, did_for
 
     handles = {i["author_handle"]: did_for(i["author_handle"]) for i in r.of("bluesky")} | {
@@ -312,7 +315,7 @@ def bluesky_posts(r: Renderer, councillor_handle: str) -> list[dict]:
         uri = f"at://{handles[handle]}/app.bsky.feed.post/{bluesky_rkey(item)}"
         when = r.when(item).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         record = {"$type": "app.bsky.feed.post", "text": item["text"], "createdAt": when, "langs": ["en"]}
-        facets = build_facets(item["text"], lambda h: handles.get(h))
+        facets = facets_for(item["text"], lambda h: handles.get(h)) if facets_for else None
         if facets:
             record["facets"] = facets
         parent = views.get(item["reply_to"] or "")
@@ -334,7 +337,8 @@ def bluesky_posts(r: Renderer, councillor_handle: str) -> list[dict]:
     return list(views.values())
 
 
-def render_all(material: Path, out_dir: Path, now: datetime) -> list[tuple[DemoFeed, Path]]:
+def render_all(material: Path, out_dir: Path, now: datetime, facets_for: FacetBuilder | None = None
+               ) -> list[tuple[DemoFeed, Path]]:
     """Write every demo feed into ``out_dir``; return each feed with its file."""
     content = json.loads((material / "content.json").read_text(encoding="utf-8"))
     points_file = json.loads((material / "gazetteer_points.json").read_text(encoding="utf-8"))
@@ -350,5 +354,5 @@ def render_all(material: Path, out_dir: Path, now: datetime) -> list[tuple[DemoF
         written.append((feed, path))
     ward = json.loads((material / "ward.json").read_text(encoding="utf-8"))
     councillor = next(h for h in ward["handles"] if "@" not in h)
-    (out_dir / BLUESKY_FILE).write_text(json.dumps(bluesky_posts(renderer, councillor)), encoding="utf-8")
+    (out_dir / BLUESKY_FILE).write_text(json.dumps(bluesky_posts(renderer, councillor, facets_for)), encoding="utf-8")
     return written

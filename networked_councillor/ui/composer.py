@@ -9,7 +9,6 @@ saved every few seconds and when the window closes, so a crash loses nothing.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,15 +22,10 @@ from PySide6.QtGui import (
     QTextCursor,
 )
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTextEdit,
     QVBoxLayout,
@@ -52,12 +46,11 @@ from networked_councillor.replies.checks import (
 )
 from networked_councillor.replies.drafting import draft_context, suggest_draft
 from networked_councillor.replies.snippets import fill_snippet, list_snippets
+from networked_councillor.ui.composer_parts import buttons_row, editor_pane, post_pane
 from networked_councillor.ui.links import open_address
 from networked_councillor.ui.operations import perform
 from networked_councillor.ui.screen import fit_on_screen
 from networked_councillor.ui.theme import current as current_theme
-from networked_councillor.ui.widgets.detail import SafeTextBrowser, thread_html
-from networked_councillor.ui.widgets.text_box import text_box
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +87,15 @@ class Composer(QDialog):
             suggestion = self._suggest(db)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._post_pane())
-        splitter.addWidget(self._editor_pane(suggestion))
+        splitter.addWidget(post_pane(self))
+        splitter.addWidget(editor_pane(self, suggestion))
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.status = QLabel(wordWrap=True)
         self.status.setAccessibleName("What happened")
         layout.addWidget(self.status)
-        layout.addLayout(self._buttons())
+        layout.addLayout(buttons_row(self))
 
         if saved:
             self.editor.setPlainText(saved["text"])
@@ -138,119 +131,6 @@ class Composer(QDialog):
         except NcError as exc:
             log.warning("no suggested draft for item %s: %s", self.item["id"], exc)
             return None
-
-    def _post_pane(self) -> QWidget:
-        pane = QWidget()
-        layout = QVBoxLayout(pane)
-        title = QLabel(f"<b>{html.escape(self._who())}</b> on {html.escape(self.item.get('source_name') or '')}")
-        body = SafeTextBrowser()
-        body.setAccessibleName("The post you are replying to")
-        body.show_item(self.item.get("html"), self.item.get("text"))
-        layout.addWidget(title)
-        layout.addWidget(body, 2)
-        thread = self.item.get("thread") or []
-        if len(thread) > 1:
-            conversation = SafeTextBrowser()
-            conversation.setAccessibleName("The conversation")
-            conversation.setHtml(thread_html(thread, self.item["id"]))
-            layout.addWidget(QLabel(f"Conversation ({len(thread)} posts)"))
-            layout.addWidget(conversation, 3)
-        return pane
-
-    def _editor_pane(self, suggestion) -> QWidget:
-        pane = QWidget()
-        layout = QVBoxLayout(pane)
-        tools = QHBoxLayout()
-        self.suggest_button = QPushButton("Suggest a draft", clicked=self.use_suggestion)
-        self.suggest_button.setToolTip("Acknowledge, inform, invite: from your template for this topic")
-        self.suggest_button.setEnabled(suggestion is not None)
-        self.suggestion = suggestion
-        self.snippet_box = QComboBox()
-        self.snippet_box.setAccessibleName("Insert a saved reply")
-        self.snippet_box.addItem("Insert a saved reply…", None)
-        for snippet in self.snippets:
-            self.snippet_box.addItem(snippet["name"], snippet["id"])
-        self.snippet_box.setEnabled(bool(self.snippets))
-        self.snippet_box.setToolTip("Saved replies are kept in Settings > Replies" if self.snippets else
-                                    "Add saved replies in Settings > Replies")
-        self.snippet_box.activated.connect(self._insert_snippet)
-        tools.addWidget(self.suggest_button)
-        tools.addWidget(self.snippet_box, 1)
-        layout.addLayout(tools)
-
-        self.origin = QLabel()
-        self.origin.setWordWrap(True)
-        if suggestion is not None:
-            source = "your own template" if suggestion.source == "custom" else "the standard template"
-            self.origin.setText(f"Suggested from {source}: acknowledge, inform, invite. Make it your own."
-                                + (f" Fill in: {', '.join(suggestion.missing)}." if suggestion.missing else ""))
-        layout.addWidget(self.origin)
-
-        self.editor = text_box()
-        self.editor.setAccessibleName("Your reply")
-        self.editor.setPlaceholderText("Thank them, say what you know or will do, and invite them to keep talking.")
-        layout.addWidget(self.editor, 3)
-        self.counter = QLabel()
-        self.counter.setAccessibleName("Length")
-        layout.addWidget(self.counter)
-
-        checks = QGroupBox("Checks")
-        checks_layout = QVBoxLayout(checks)
-        self.finding_list = QListWidget()
-        self.finding_list.setAccessibleName("What the checks found")
-        self.finding_list.setWordWrap(True)
-        self.finding_list.currentRowChanged.connect(self._select_finding)
-        self.fix_button = QPushButton("Fix it", clicked=self.fix_selected)
-        self.fix_button.setEnabled(False)
-        checks_layout.addWidget(self.finding_list)
-        checks_layout.addWidget(self.fix_button, alignment=Qt.AlignmentFlag.AlignRight)
-        layout.addWidget(checks, 2)
-
-        self.thread_preview = QListWidget()
-        self.thread_preview.setAccessibleName("The thread as it will be posted")
-        self.thread_preview.setWordWrap(True)
-        self.thread_preview.hide()
-        layout.addWidget(self.thread_preview, 2)
-
-        similar = suggestion.similar if suggestion is not None else []
-        self.similar_list = QListWidget()
-        self.similar_list.setAccessibleName("Your past replies to similar posts")
-        self.similar_list.setWordWrap(True)
-        for reply in similar:
-            entry = QListWidgetItem(f"{reply.similarity:.0%} alike: {reply.text}")
-            entry.setData(Qt.ItemDataRole.UserRole, reply.text)
-            self.similar_list.addItem(entry)
-        self.similar_list.itemActivated.connect(lambda entry: self.editor.setPlainText(
-            entry.data(Qt.ItemDataRole.UserRole)))
-        if similar:
-            box = QGroupBox("Your replies to similar posts (double-click to use one)")
-            QVBoxLayout(box).addWidget(self.similar_list)
-            layout.addWidget(box, 1)
-        return pane
-
-    def _buttons(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.discard_button = QPushButton("Discard draft…", clicked=self.discard)
-        self.discard_button.setToolTip("Clear the reply and forget the saved draft (asks first)")
-        row.addWidget(self.discard_button)  # far from Post, and it asks first
-        row.addStretch(1)
-        self.replied_button = QPushButton("Mark as replied", clicked=self.mark_replied)
-        self.replied_button.setToolTip("When you have posted your reply on the site itself")
-        self.copy_only_button = QPushButton("Copy reply", clicked=self.copy_reply)
-        self.copy_only_button.setToolTip("Copy the reply, to paste it wherever you answer this post")
-        self.copy_button = QPushButton("Copy and open the post", clicked=self.copy_and_open)
-        self.copy_button.setEnabled(bool(self.item.get("url")))
-        for button in (self.replied_button, self.copy_only_button, self.copy_button):
-            row.addWidget(button)
-        self.post_button = None
-        if self._post is not None:
-            self.post_button = QPushButton(f"Post on {self.where}…", clicked=self.post)
-            self.post_button.setAccessibleName(f"Post the reply on {self.where}")
-            self.post_button.setDefault(True)
-            row.addWidget(self.post_button)
-        close = QPushButton("Close", clicked=self.reject)
-        row.addWidget(close)
-        return row
 
     # ---- checks --------------------------------------------------------------------------------
     def _edited(self) -> None:

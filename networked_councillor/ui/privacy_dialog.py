@@ -29,15 +29,9 @@ from PySide6.QtWidgets import (
 from networked_councillor.base import clock
 from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import NcError
-from networked_councillor.casework.privacy import (
-    PLACE,
-    PersonQuery,
-    PersonReport,
-    erase_and_scrub,
-    find_person,
-    subject_access_export,
-    write_erasure_record,
-)
+from networked_councillor.casework.erasure import erase_and_scrub, write_erasure_record
+from networked_councillor.casework.privacy import PLACE, PersonQuery, PersonReport, find_person
+from networked_councillor.casework.subject_access import subject_access_export
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.operations import perform
 from networked_councillor.ui.screen import fit_on_screen
@@ -92,14 +86,14 @@ class PrivacyDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
 
-    def query(self) -> PersonQuery:
+    def person(self) -> PersonQuery:
         handles = tuple(h.strip() for h in self.handles.text().split(",") if h.strip())
         return PersonQuery(self.name.text(), handles, self.email.text(), self.phone.text())
 
     def find(self) -> None:
         try:
             with self.store.read() as db:
-                self.report = find_person(db, self.query())
+                self.report = find_person(db, self.person())
         except NcError as exc:
             explain(self, exc, "Find a person")
             return
@@ -133,7 +127,7 @@ class PrivacyDialog(QDialog):
                                               "JSON and text (*.json)")
         if not path:
             return
-        export = perform(self.app, self, subject_access_export, self.query(), Path(path), clock.now_iso(),
+        export = perform(self.app, self, subject_access_export, self.person(), Path(path), clock.now_iso(),
                          title="Save a copy")
         if export is None:
             return

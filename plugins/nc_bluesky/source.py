@@ -29,9 +29,9 @@ from atproto_client.exceptions import (
 )
 from atproto_client.request import Request
 
+from nc_bluesky.errors import error_code, error_message, reset_in
 from nc_bluesky.mapping import post_to_item, thread_items, web_url
 from nc_bluesky.richtext import MAX_GRAPHEMES, build_facets, graphemes
-from networked_councillor.base import postcodes
 from networked_councillor.plugin_api import (
     API_VERSION,
     Cancelled,
@@ -42,10 +42,12 @@ from networked_councillor.plugin_api import (
     ReplyTarget,
     SourceApi,
     SourceError,
+    postcodes,
     retry_after,
     utcnow,
 )
 from networked_councillor.plugin_api.http import USER_AGENT
+from networked_councillor.plugin_api.paging import Page, read_pages
 
 BLUESKY_HOSTS = ("bsky.social", "bsky.app", "bsky.network")
 PUBLIC_APPVIEW = "https://public.api.bsky.app"
@@ -87,6 +89,9 @@ class BlueskySource:
         ConfigField("search_ward", "Search for my ward's places and streets", "bool", default=True),
         ConfigField("first_days", "On the first fetch, look back this many days", "int", default=7),
     )
+
+    facets_for = staticmethod(build_facets)
+    """The facets (links, mentions, hashtags) of a post's text: the demo ward's posts are given them too."""
 
     def __init__(self, api: SourceApi) -> None:
         self.api = api
@@ -165,7 +170,7 @@ class BlueskySource:
             try:
                 return fn()
             except RateLimitExceededError as exc:
-                wait = _reset_in(exc)
+                wait = reset_in(exc)
                 if wait > MAX_WAIT or attempt == RETRIES:
                     raise SourceError("Bluesky is limiting how often the app may ask (HTTP 429).",
                                       hint="The app will try again later.", retry_after=wait) from exc
@@ -203,7 +208,7 @@ class BlueskySource:
         try:
             response = self._call(lambda: client.invoke_query(nsid, params=params))
         except (BadRequestError, UnauthorizedError) as exc:
-            expired = isinstance(exc, UnauthorizedError) or _error_code(exc) in ("ExpiredToken", "InvalidToken")
+            expired = isinstance(exc, UnauthorizedError) or error_code(exc) in ("ExpiredToken", "InvalidToken")
             if not expired:
                 raise
             if not signed_in:
@@ -271,23 +276,18 @@ class BlueskySource:
         return list(found.values())
 
     def _collect(self, nsid: str, start: datetime, found: dict[str, RawItem], client: _Client | None, params) -> None:
-        cursor = None
-        for _page in range(MAX_PAGES):
+        def read(cursor: str | None) -> Page[RawItem]:
             answer = self._query(nsid, params(cursor), client)
             entries = answer.get("posts")
             if entries is None:
                 entries = [entry.get("post") for entry in answer.get("feed") or [] if isinstance(entry, dict)]
-            oldest = None
-            for post in entries or []:
-                item = post_to_item(post) if isinstance(post, dict) else None
-                if item is None:
-                    continue
-                found.setdefault(item.external_id, item)
-                if item.created_at and (oldest is None or item.created_at < oldest):
-                    oldest = item.created_at
-            cursor = answer.get("cursor")
-            if not cursor or not entries or (oldest is not None and oldest < start):
-                return
+            items = [item for post in entries or [] if isinstance(post, dict) and (item := post_to_item(post))]
+            oldest = min((item.created_at for item in items if item.created_at), default=None)
+            last = not answer.get("cursor") or not entries or (oldest is not None and oldest < start)
+            return Page(items, None if last else answer.get("cursor"))
+
+        for item in read_pages(read, max_pages=MAX_PAGES, key=lambda item: item.external_id):
+            found.setdefault(item.external_id, item)
 
     def queries(self) -> list[str]:
         """The ward's terms as few Lucene OR-queries as fit Bluesky's search box."""
@@ -324,9 +324,9 @@ class BlueskySource:
             answer = self._query("app.bsky.feed.getPostThread", models.AppBskyFeedGetPostThread.Params(
                 uri=target.external_id, depth=20, parent_height=40), anonymous)
         except BadRequestError as exc:
-            if _error_code(exc) == "NotFound":
+            if error_code(exc) == "NotFound":
                 raise SourceError("That post has been deleted, so its conversation cannot be shown.") from exc
-            raise SourceError(f"Bluesky refused to show the conversation ({_error_code(exc)}).") from exc
+            raise SourceError(f"Bluesky refused to show the conversation ({error_code(exc)}).") from exc
         return thread_items(answer.get("thread") or {})
 
     # ---- replying --------------------------------------------------------------------
@@ -366,7 +366,7 @@ class BlueskySource:
         try:
             created = self._call(lambda: self._client.com.atproto.repo.create_record(data))
         except BadRequestError as exc:
-            raise SourceError(f"Bluesky refused the reply: {_error_message(exc)}") from exc
+            raise SourceError(f"Bluesky refused the reply: {error_message(exc)}") from exc
         return ReplyResult(external_id=created.uri, url=web_url(created.uri, self.handle))
 
     def _current_post(self, uri: str) -> dict:
@@ -389,22 +389,6 @@ class BlueskySource:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _reset_in(exc: RequestErrorBase) -> float:
-    wait = retry_after(exc.response.headers) if exc.response is not None else None
-    return 30.0 if wait is None else wait
-
-
-def _error_code(exc: RequestErrorBase) -> str:
-    content = exc.response.content if exc.response is not None else None
-    return getattr(content, "error", None) or (content.get("error") if isinstance(content, dict) else "") or ""
-
-
-def _error_message(exc: RequestErrorBase) -> str:
-    content = exc.response.content if exc.response is not None else None
-    message = getattr(content, "message", None) or (content.get("message") if isinstance(content, dict) else None)
-    return message or _error_code(exc) or "no reason given"
 
 
 def _session_did(client: _Client) -> str:

@@ -19,8 +19,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from nc_consultations.mapping import LONDON, activity_item
-from networked_councillor.base import postcodes
-from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError
+from networked_councillor.plugin_api import (
+    API_VERSION,
+    ConfigField,
+    Progress,
+    RawItem,
+    SourceApi,
+    SourceError,
+    postcodes,
+)
 
 STATUSES = ("open", "forthcoming", "closed", "all")
 SEARCH_PATH = "/api/2.4/json_search_results"

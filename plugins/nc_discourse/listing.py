@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from nc_discourse.forum import Forum, Refused
 from nc_discourse.mapping import TopicInfo, topic_info
 from networked_councillor.plugin_api import SourceError
+from networked_councillor.plugin_api.paging import Page, read_pages
 
 MAX_PAGES = 10
 """At 30 topics a page, 300 topics bumped between two refreshes."""
@@ -28,31 +29,32 @@ _TOPIC_IN_URL = re.compile(r"/t/(?:[^/?#]+/)?(\d+)")
 def latest_topics(forum: Forum, category: str, cutoff: datetime, warn: Callable[[str], None]) -> dict[int, TopicInfo]:
     """Topics bumped after ``cutoff``, by id."""
     path = f"/c/{quote(category, safe='/')}/l/latest.json" if category else "/latest.json"
-    found: dict[int, TopicInfo] = {}
-    for page in range(MAX_PAGES):
-        answer = _first_page(forum, path, category) if page == 0 else forum.get(path)
+
+    def read(next_path: str | None) -> Page[TopicInfo]:
+        answer = _first_page(forum, path, category) if next_path is None else forum.get(next_path)
         topic_list = answer.get("topic_list") if isinstance(answer, dict) else None
         if not isinstance(topic_list, dict) or not isinstance(topic_list.get("topics"), list):
             raise SourceError(f"{forum.host} answered, but not like a Discourse forum (no list of topics).",
                               hint="Check that the address in this source's settings is the forum's main address.")
-        reached_old = False
-        for raw in topic_list["topics"]:
-            topic = topic_info(raw)
-            if topic is None:
-                continue
+        topics, reached_old = [], False
+        for topic in filter(None, map(topic_info, topic_list["topics"])):
             if topic.activity is not None and topic.activity <= cutoff:
                 reached_old = reached_old or not topic.pinned
-                continue
-            known = found.get(topic.id)
-            if known is None or (topic.activity and known.activity and topic.activity > known.activity):
-                found[topic.id] = topic
+            else:
+                topics.append(topic)
         more = topic_list.get("more_topics_url")
-        if reached_old or not isinstance(more, str) or not more:
-            return found
-        path = json_path(more, forum.base)
-    warn(f"More topics changed on {forum.host} than the app reads in one go ({MAX_PAGES} pages); "
-         "the oldest of them were skipped.")
-    return found
+        last = reached_old or not isinstance(more, str) or not more
+        return Page(topics, None if last else json_path(more, forum.base))
+
+    topics = read_pages(read, max_pages=MAX_PAGES, key=lambda topic: topic.id, keep=_newer, too_many=lambda _n: warn(
+        f"More topics changed on {forum.host} than the app reads in one go ({MAX_PAGES} pages); "
+        "the oldest of them were skipped."))
+    return {topic.id: topic for topic in topics}
+
+
+def _newer(known: TopicInfo, topic: TopicInfo) -> TopicInfo:
+    """A topic bumped while the listing was read: its latest activity wins."""
+    return topic if topic.activity and known.activity and topic.activity > known.activity else known
 
 
 def _first_page(forum: Forum, path: str, category: str) -> Any:

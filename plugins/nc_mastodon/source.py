@@ -37,6 +37,7 @@ from networked_councillor.plugin_api import (
     site_address,
     utcnow,
 )
+from networked_councillor.plugin_api.paging import Page, read_pages
 
 PAGE_SIZE = 40  # the most Mastodon gives in one answer
 MAX_PAGES = 10
@@ -130,9 +131,8 @@ class MastodonSource:
         """Every entry newer than the timeline's cursor (or, the first time, than ``horizon``)."""
         cursors = self.api.state.setdefault("cursors", {})
         cursor = cursors.get(timeline.key)
-        entries: list[dict] = []
-        max_id = None
-        for _page in range(MAX_PAGES):
+
+        def read(max_id: str | None) -> Page[dict]:
             params = [*timeline.params, ("limit", str(PAGE_SIZE))]
             if cursor:
                 params.append(("since_id", cursor))
@@ -144,13 +144,13 @@ class MastodonSource:
                 raise SourceError(f"{self.host} did not send a list of posts for {timeline.label}.",
                                   hint="It may not be a Mastodon server; check the instance address.")
             page = [entry for entry in page if isinstance(entry, dict)]
-            entries.extend(page)
-            max_id = next_max_id(response.headers)
-            if not page or not max_id or (cursor is None and _reaches(page, horizon)):
-                break
-        else:
-            self.api.warn(f"{timeline.label} on {self.host} had more than {MAX_PAGES * PAGE_SIZE} new posts; "
-                          "the oldest of them were left out.")
+            following = next_max_id(response.headers)
+            last = not page or not following or (cursor is None and _reaches(page, horizon))
+            return Page(page, None if last else following)
+
+        entries = read_pages(read, max_pages=MAX_PAGES, too_many=lambda _n: self.api.warn(
+            f"{timeline.label} on {self.host} had more than {MAX_PAGES * PAGE_SIZE} new posts; "
+            "the oldest of them were left out."))
         ids = [entry["id"] for entry in entries if isinstance(entry.get("id"), str)]
         if ids:
             cursors[timeline.key] = newest_id(ids + ([cursor] if cursor else []))

@@ -7,12 +7,13 @@ which is an hour off UTC in summer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from networked_councillor.plugin_api import Author, RawItem, SourceApi
+from networked_councillor.plugin_api import Author, Progress, RawItem, SourceApi
 
 LONDON = ZoneInfo("Europe/London")
 TITLE_DESCRIPTION_CHARS = 90
@@ -117,3 +118,8 @@ def with_postcode(address: str, postcode: str) -> str:
 def _iso(day: date | None) -> str | None:
     moment = day_start(day)
     return moment.isoformat() if moment else None
+
+
+def counting(progress: Progress) -> Callable[[int, int | None], None]:
+    """Paging progress as "120 of 300 applications"."""
+    return lambda read, total: progress(min(1.0, read / total) if total else 1.0, f"{read} of {total} applications")

@@ -9,7 +9,7 @@ import math
 import re
 from typing import Any
 
-from networked_councillor.base.geo import Boundary
+from networked_councillor.plugin_api import Boundary
 
 MAX_WKT_CHARS = 3000
 """A longer boundary would make the address too long for the service; its bounding box is sent instead."""

@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from nc_planning.applications import Application, DateReader, with_postcode
+from nc_planning.applications import Application, DateReader, counting, with_postcode
 from networked_councillor.plugin_api import Progress, SourceApi, SourceError
+from networked_councillor.plugin_api.paging import Page, read_pages
 
 ENDPOINT = "https://www.planit.org.uk/api/applics/json"
 SERVICE = "PlanIt"
@@ -34,21 +35,19 @@ def search(api: SourceApi, endpoint: str, where: Mapping[str, Any], start: date,
            cancel: threading.Event, progress: Progress) -> list[Application]:
     """Applications started on ``start`` or later around ``where`` (pcode or lat/lng, and krad)."""
     params = {**where, "start_date": start.isoformat(), "pg_sz": PAGE_SIZE}
-    found: dict[str, Application] = {}
-    read = 0
-    for page in range(1, MAX_PAGES + 1):
-        answer = api.http.get(endpoint, params={**params, "page": page}, cancel=cancel).json()
-        records, total = _records(answer)
-        for record in records:
-            application = _application(record, dates)
-            found[application.external_id] = application
-        read += len(records)
-        progress(min(1.0, read / total) if total else 1.0, f"{read} of {total} applications")
-        if not records or read >= total:
-            return list(found.values())
-    api.warn(f"{SERVICE} has more than {read} applications here since {start:%d/%m/%Y}; only the first {read} were "
-             "read. A smaller radius would show them all.")
-    return list(found.values())
+    seen = [0]
+
+    def read(page: int) -> Page[Application]:
+        records, total = _records(api.http.get(endpoint, params={**params, "page": page}, cancel=cancel).json())
+        seen[0] += len(records)
+        last = not records or seen[0] >= total
+        return Page([_application(record, dates) for record in records], None if last else page + 1, total)
+
+    return read_pages(read, first=1, max_pages=MAX_PAGES, key=lambda a: a.external_id, keep=lambda _old, new: new,
+                      progress=counting(progress),
+                      too_many=lambda n: api.warn(f"{SERVICE} has more than {n} applications here since "
+                                                  f"{start:%d/%m/%Y}; only the first {n} were read. A smaller radius "
+                                                  "would show them all."))
 
 
 def _records(answer: Any) -> tuple[list[dict], int]:

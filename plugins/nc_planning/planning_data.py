@@ -17,9 +17,10 @@ import threading
 from datetime import date, timedelta
 from typing import Any
 
-from nc_planning.applications import Application, DateReader
+from nc_planning.applications import Application, DateReader, counting
 from nc_planning.geometry import point_lat_lon
 from networked_councillor.plugin_api import Progress, SourceApi, SourceError
+from networked_councillor.plugin_api.paging import Page, read_pages
 
 ENDPOINT = "https://www.planning.data.gov.uk/entity.json"
 ENTITY_PAGE = "https://www.planning.data.gov.uk/entity/{}"
@@ -42,21 +43,19 @@ def search(api: SourceApi, endpoint: str, area_wkt: str, start: date, dates: Dat
         "entry_date_match": "since",
         "limit": PAGE_SIZE,
     }
-    found: dict[str, Application] = {}
-    offset = 0
-    for _page in range(MAX_PAGES):
+
+    def read(offset: int) -> Page[Application]:
         answer = api.http.get(endpoint, params={**params, "offset": offset} if offset else params, cancel=cancel).json()
         entities, count = _entities(answer)
-        for entity in entities:
-            application = _application(entity, dates)
-            found[application.external_id] = application
-        offset += len(entities)
-        progress(min(1.0, offset / count) if count else 1.0, f"{offset} of {count} applications")
-        if not entities or offset >= count:
-            return list(found.values())
-    api.warn(f"{SERVICE} has more than {offset} applications in this area since {start:%d/%m/%Y}; only the first "
-             f"{offset} were read. A smaller area would show them all.")
-    return list(found.values())
+        following = offset + len(entities)
+        last = not entities or following >= count
+        return Page([_application(entity, dates) for entity in entities], None if last else following, count)
+
+    return read_pages(read, first=0, max_pages=MAX_PAGES, key=lambda a: a.external_id, keep=lambda _old, new: new,
+                      progress=counting(progress),
+                      too_many=lambda n: api.warn(f"{SERVICE} has more than {n} applications in this area since "
+                                                  f"{start:%d/%m/%Y}; only the first {n} were read. A smaller area "
+                                                  "would show them all."))
 
 
 def _entities(answer: Any) -> tuple[list[dict], int]:

@@ -20,6 +20,7 @@ from nc_reddit.entries import reddit_item
 from nc_reddit.subreddit import parse_subreddit
 from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
 from networked_councillor.plugin_api.feeds import feed_items, read_feed
+from networked_councillor.plugin_api.paging import Page, read_pages
 
 PAGE_SIZE = 100  # the most a Reddit listing gives at once
 MAX_PAGES = 4
@@ -68,22 +69,19 @@ class RedditSource:
 
     def _read(self, what: str, url: str, horizon: datetime, cancel: threading.Event) -> list[RawItem]:
         """The feed's entries back to ``horizon``, a page of the listing at a time."""
-        items: list[RawItem] = []
-        after = None
-        for _page in range(MAX_PAGES):
+
+        def read(after: str | None) -> Page[RawItem]:
             parsed = self._feed(first_page(url) + (f"&after={after}" if after else ""), cancel)
             if parsed is None:
-                break  # unchanged since last time
+                return Page()  # unchanged since last time
             page = feed_items(parsed, "post", reddit_item)
-            items.extend(page)
             entries = parsed.get("entries", [])
-            after = entries[-1].get("id") if entries else None
-            if len(entries) < PAGE_SIZE or not after or _reaches(page, horizon):
-                break
-        else:
-            self.api.warn(f"r/{self.subreddit} had more than {MAX_PAGES * PAGE_SIZE} new {what}; "
-                          "the oldest of them were left out.")
-        return items
+            following = entries[-1].get("id") if entries else None
+            last = len(entries) < PAGE_SIZE or not following or _reaches(page, horizon)
+            return Page(page, None if last else following)
+
+        return read_pages(read, max_pages=MAX_PAGES, too_many=lambda _n: self.api.warn(
+            f"r/{self.subreddit} had more than {MAX_PAGES * PAGE_SIZE} new {what}; the oldest of them were left out."))
 
     def _feed(self, url: str, cancel: threading.Event) -> Any | None:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from networked_councillor.base.errors import ConfigError
+from networked_councillor.plugin_api import ConfigError
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
 
