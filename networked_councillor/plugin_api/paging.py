@@ -7,8 +7,9 @@ for pages until one is the last or the page limit is reached, keeps each entry o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -53,3 +54,9 @@ def read_pages(read: Callable[[Any], Page[T]], *, max_pages: int, first: Any = N
     if too_many is not None:
         too_many(read_count)
     return list(found.values()) if key is not None else entries
+
+
+def reaches(times: Iterable[datetime | None], horizon: datetime) -> bool:
+    """Whether a page goes back as far as ``horizon`` (its oldest readable time is older), so no need to read on."""
+    readable = [t for t in times if t is not None]
+    return bool(readable) and min(readable) < horizon

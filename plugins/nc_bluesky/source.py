@@ -47,7 +47,7 @@ from networked_councillor.plugin_api import (
     utcnow,
 )
 from networked_councillor.plugin_api.http import USER_AGENT
-from networked_councillor.plugin_api.paging import Page, read_pages
+from networked_councillor.plugin_api.paging import Page, reaches, read_pages
 
 BLUESKY_HOSTS = ("bsky.social", "bsky.app", "bsky.network")
 PUBLIC_APPVIEW = "https://public.api.bsky.app"
@@ -282,8 +282,7 @@ class BlueskySource:
             if entries is None:
                 entries = [entry.get("post") for entry in answer.get("feed") or [] if isinstance(entry, dict)]
             items = [item for post in entries or [] if isinstance(post, dict) and (item := post_to_item(post))]
-            oldest = min((item.created_at for item in items if item.created_at), default=None)
-            last = not answer.get("cursor") or not entries or (oldest is not None and oldest < start)
+            last = not answer.get("cursor") or not entries or reaches((item.created_at for item in items), start)
             return Page(items, None if last else answer.get("cursor"))
 
         for item in read_pages(read, max_pages=MAX_PAGES, key=lambda item: item.external_id):

@@ -37,7 +37,7 @@ from networked_councillor.plugin_api import (
     site_address,
     utcnow,
 )
-from networked_councillor.plugin_api.paging import Page, read_pages
+from networked_councillor.plugin_api.paging import Page, reaches, read_pages
 
 PAGE_SIZE = 40  # the most Mastodon gives in one answer
 MAX_PAGES = 10
@@ -145,7 +145,7 @@ class MastodonSource:
                                   hint="It may not be a Mastodon server; check the instance address.")
             page = [entry for entry in page if isinstance(entry, dict)]
             following = next_max_id(response.headers)
-            last = not page or not following or (cursor is None and _reaches(page, horizon))
+            last = not page or not following or (cursor is None and reaches(map(_created, page), horizon))
             return Page(page, None if last else following)
 
         entries = read_pages(read, max_pages=MAX_PAGES, too_many=lambda _n: self.api.warn(
@@ -219,13 +219,10 @@ def instance_base(value: str) -> str:
     return site_address(value, what="a Mastodon instance", example="https://mastodon.social", keep_path=False)
 
 
-def _reaches(page: list[dict], horizon: datetime) -> bool:
-    """Whether this page goes back as far as ``horizon`` (so there is no need to read further)."""
-    times = [iso_time(entry.get("created_at")) for entry in page]
-    readable = [t for t in times if t is not None]
-    return bool(readable) and min(readable) < horizon
-
-
 def _all_refused(refusals: list[SourceError]) -> SourceError:
     hints = list(dict.fromkeys(r.hint for r in refusals if r.hint))
     return SourceError(" ".join(r.message for r in refusals), hint=" ".join(hints))
+
+
+def _created(entry: dict) -> datetime | None:
+    return iso_time(entry.get("created_at"))

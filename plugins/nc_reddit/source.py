@@ -20,7 +20,7 @@ from nc_reddit.entries import reddit_item
 from nc_reddit.subreddit import parse_subreddit
 from networked_councillor.plugin_api import API_VERSION, ConfigField, Progress, RawItem, SourceApi, SourceError, utcnow
 from networked_councillor.plugin_api.feeds import feed_items, read_feed
-from networked_councillor.plugin_api.paging import Page, read_pages
+from networked_councillor.plugin_api.paging import Page, reaches, read_pages
 
 PAGE_SIZE = 100  # the most a Reddit listing gives at once
 MAX_PAGES = 4
@@ -77,7 +77,7 @@ class RedditSource:
             page = feed_items(parsed, "post", reddit_item)
             entries = parsed.get("entries", [])
             following = entries[-1].get("id") if entries else None
-            last = len(entries) < PAGE_SIZE or not following or _reaches(page, horizon)
+            last = len(entries) < PAGE_SIZE or not following or reaches((item.created_at for item in page), horizon)
             return Page(page, None if last else following)
 
         return read_pages(read, max_pages=MAX_PAGES, too_many=lambda _n: self.api.warn(
@@ -116,7 +116,4 @@ def first_page(url: str) -> str:
 
 
 
-def _reaches(items: list[RawItem], horizon: datetime) -> bool:
-    """Whether these items go back as far as ``horizon`` (so there is no need to read further)."""
-    times = [item.created_at for item in items if item.created_at is not None]
-    return bool(times) and min(times) < horizon
+
