@@ -111,6 +111,8 @@ def test_ward_editing(capsys, tmp_path):
     assert code == 2 and "not valid JSON" in err
 
 
+@pytest.mark.realtime  # the Qt probe waits on a real child process with a time limit: under a faked clock
+# Python's wait loop sleeps, and faketime makes that sleep fail
 def test_doctor_reports_every_check(capsys):
     code, out, _ = run(capsys, "doctor")
     for name in ("Python", "Qt (desktop window)", "Database", "Password store", "Model files", "Source plugins",

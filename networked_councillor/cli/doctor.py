@@ -44,6 +44,8 @@ def _qt() -> Check:
         done = subprocess.run([sys.executable, "-c", QT_PROBE], capture_output=True, text=True, timeout=60)
     except subprocess.TimeoutExpired:
         return Check("Qt (desktop window)", False, "Qt did not start within 60 seconds.")
+    except OSError as exc:  # a locked-down laptop may refuse to start another process
+        return Check("Qt (desktop window)", False, f"The app could not start a process to check Qt ({exc}).")
     if done.returncode == 0:
         platform = done.stdout.strip() or "unknown"
         return Check("Qt (desktop window)", True, f"Qt starts, using the '{platform}' display platform.")
