@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", help="where the app keeps its data (default: $NC_DATA_DIR, "
                         "then your user data folder)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print what the app is doing")
+    parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)  # the bundle's smoke test
     parser.add_argument("--training", action="store_true", help="open the training workspace (the demo ward, "
                         "guided exercises; nothing is posted or sent)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "gui"):
         from networked_councillor.ui.main import run
 
-        return run(args.data_dir, training=args.training)
+        return run(args.data_dir, training=args.training, exit_when_shown=args.exit_when_shown)
     handler = next(group.HANDLERS[args.command] for group in GROUPS if args.command in group.HANDLERS)
     try:
         from networked_councillor.app import App

