@@ -32,8 +32,12 @@ NEVER = ("torch", "transformers", "sklearn", "scipy", "sympy", "sentence_transfo
          "tkinter", "matplotlib", "IPython", "pandas", "PIL", "zstandard")
 """Not used at run time (the tagger runs on ONNX Runtime), and hundreds of MB if something drags them in. (httpx
 asks servers for zstd only when zstandard is there: without it, gzip as before.)"""
-UNUSED_QT = ("translations",)
-"""Qt's own translations: the app speaks English only, and they are 7 MB."""
+UNUSED = ("PySide6/Qt/translations", "**/*qtvirtualkeyboardplugin*", "**/*Qt6VirtualKeyboard*", "**/*Qt6Quick*",
+          "**/*Qt6Qml*", "**/imageformats/*qpdf*", "**/*Qt6Pdf*", "**/platformthemes/*gtk3*", "libgtk-3*", "libgdk-3*",
+          "libatk*", "libcairo*", "libpango*", "libgdk_pixbuf*", "libepoxy*", "libthai*", "libdatrie*", "libfribidi*")
+"""Swept in by Qt plugins the app never loads: Qt's translations (the app speaks English), the virtual keyboard
+(which brings Qt Quick and QML), reading PDFs as images (the app writes PDFs with QtGui), and on Linux the GTK
+theme plugin with GTK itself. About 50 MB."""
 
 
 def version() -> str:
@@ -86,9 +90,10 @@ def build() -> Path:
         args += ["--windowed", "--osx-bundle-identifier", "org.networkedcouncillor.app"]
     PyInstaller.__main__.run(args)
     bundle = DIST / NAME
-    for unused in UNUSED_QT:
-        for folder in bundle.rglob(f"PySide6/Qt/{unused}"):
-            shutil.rmtree(folder)
+    internal = bundle / "_internal" if (bundle / "_internal").is_dir() else bundle
+    for pattern in UNUSED:
+        for path in internal.glob(pattern):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     return bundle
 
 
