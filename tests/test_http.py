@@ -295,3 +295,52 @@ def test_an_sdk_client_on_the_shared_transport_reads_answers_as_usual(server, cl
     with httpx.Client(transport=client.make_transport()) as sdk:
         answer = sdk.get(url)
     assert answer.json() == {"ok": True} and answer.headers["content-type"] == "application/json"
+
+
+# ---- a council's network: a proxy, and its own certificate authority --------------------------------------
+
+
+def test_requests_go_through_the_councils_proxy(server, monkeypatch):
+    from localproxy import LocalProxy
+
+    proxy = LocalProxy()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        for name in ("NO_PROXY", "no_proxy", "http_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        feed = server.route("/feed", Reply(b"<rss/>"))
+        with HttpClient(timeout=5) as client:
+            assert client.get(feed).content == b"<rss/>"
+        assert proxy.seen == [f"GET {feed}"]
+    finally:
+        proxy.close()
+
+
+def test_https_through_the_proxy_trusts_the_computers_own_certificates(certificate_authority, monkeypatch, tmp_path):
+    """The server's certificate comes from an authority only the computer's store knows (here, the system bundle
+    OpenSSL reads from SSL_CERT_FILE): the app trusts it, through the proxy's tunnel, as a council laptop would."""
+    import ssl
+
+    from localproxy import LocalProxy
+
+    from networked_councillor.plugin_api.http import system_trust
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate_authority.issue_cert("127.0.0.1").configure_cert(context)
+    secure, proxy = LocalServer(tls=context), LocalProxy()
+    bundle = tmp_path / "council-ca.pem"
+    certificate_authority.cert_pem.write_to_path(str(bundle))
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        for name in ("NO_PROXY", "no_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        system_trust.cache_clear()
+        secure.route("/feed", Reply(b"<rss/>"))
+        with HttpClient(timeout=5) as client:
+            assert client.get(secure.url("/feed")).content == b"<rss/>"
+        assert proxy.seen == [f"CONNECT 127.0.0.1:{secure.url('/').split(':')[2].split('/')[0]}"]
+    finally:
+        system_trust.cache_clear()
+        secure.close()
+        proxy.close()

@@ -10,8 +10,10 @@ councillor can act on. It also reads ``file:`` URLs, so a feed saved to disk
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -19,6 +21,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+import truststore
 
 from networked_councillor import __version__
 from networked_councillor.base.errors import Cancelled, SourceError
@@ -73,6 +76,8 @@ class HttpClient:
             follow_redirects=False,  # followed by hand in `_follow`, so credentials stay with their host
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             transport=transport,
+            verify=system_trust(),
+            trust_env=True,  # HTTPS_PROXY, HTTP_PROXY, NO_PROXY: how a council's network reaches the internet
         )
 
     def close(self) -> None:
@@ -215,12 +220,19 @@ class HttpClient:
             return HttpResponse(url=str(r.url), status=r.status_code, headers=dict(r.headers), content=content)
 
 
+@functools.cache
+def system_trust() -> ssl.SSLContext:
+    """The computer's own certificate store (Windows', the Mac's keychain, the Linux system bundle), not a copy
+    shipped with the app: behind a council proxy that inspects TLS, the council's certificate is installed there."""
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 class _GuardedTransport(httpx.BaseTransport):
     """The shared client's size cap and deadline for an SDK's own httpx client: each answer is read here,
     decompressed within the cap, and handed on whole."""
 
     def __init__(self, client: HttpClient) -> None:
-        self._inner = httpx.HTTPTransport()
+        self._inner = httpx.HTTPTransport(verify=system_trust())
         self._max_bytes = client.max_bytes
         self._deadline = client.deadline
 
