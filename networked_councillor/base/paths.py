@@ -17,7 +17,7 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
     chosen = override or os.environ.get(ENV_DATA_DIR)
     if chosen:
         return Path(chosen).expanduser().resolve()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return local_data_dir()
 
 
 def database_path(folder: Path) -> Path:
@@ -34,3 +34,32 @@ def training_material_dir() -> Path:
 
 def models_dir() -> Path:
     return project_root() / "models"
+
+
+SYNC_SERVICES = {"onedrive": "OneDrive", "dropbox": "Dropbox", "icloud drive": "iCloud Drive",
+                 "mobile documents": "iCloud Drive", "google drive": "Google Drive", "googledrive": "Google Drive",
+                 "box": "Box", "nextcloud": "Nextcloud", "owncloud": "ownCloud"}
+
+
+def synced_by(folder: str | os.PathLike) -> str | None:
+    """The sync service (OneDrive, Dropbox, iCloud...) that copies ``folder`` elsewhere, or None.
+
+    A SQLite database in a synced folder gets corrupted: the service copies the database and its write-ahead log
+    at different moments, and may bring back an old copy of either. So the data folder must be local.
+    """
+    path = Path(folder).expanduser().resolve()
+    for variable in ("OneDrive", "OneDriveCommercial", "OneDriveConsumer"):
+        root = os.environ.get(variable)
+        if root and path.is_relative_to(Path(root).expanduser().resolve()):
+            return "OneDrive"
+    for part in path.parts:
+        name = part.lower()
+        for key, service in SYNC_SERVICES.items():
+            if name == key or name.startswith(f"{key} - ") or (key == "onedrive" and name.startswith("onedrive")):
+                return service
+    return None
+
+
+def local_data_dir() -> Path:
+    """The per-user, local (never roaming, never synced) folder the app uses unless told otherwise."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))

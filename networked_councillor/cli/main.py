@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from networked_councillor import __version__
+from networked_councillor.base import paths
 from networked_councillor.base.errors import NcError
 from networked_councillor.cli import casework, doctor, fetching, items, model, privacy, sources, training, ward
 from networked_councillor.cli.args import EXIT_ERROR
@@ -44,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def warn_if_synced(folder) -> None:
+    service = paths.synced_by(folder)
+    if service:
+        print(f"Warning: the data folder {folder} is inside {service}, which can corrupt the app's database by "
+              f"copying it while it is written. Keep it in {paths.local_data_dir()} (the default) instead.",
+              file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -57,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from networked_councillor.demo import start_demo_services
 
         with App(args.data_dir, verbose=args.verbose) as app:
+            warn_if_synced(app.data_dir)
             start_demo_services(app)
             return handler(app, args)
     except NcError as exc:

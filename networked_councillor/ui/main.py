@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from networked_councillor.app import App
 from networked_councillor.base.errors import NcError
 from networked_councillor.demo import start_demo_services
+from networked_councillor.ui.data_folder import offer_to_move
 from networked_councillor.ui.theme import apply_theme
 
 T = TypeVar("T")
@@ -37,7 +38,7 @@ def run(data_dir: str | None = None, *, training: bool = False, exit_when_shown:
             app = while_showing(qt_app, "Opening the training ward. The first time, it is set up from the demo "
                                 "ward: this takes a few seconds.", lambda: open_workspace(data_dir))
         else:
-            app = App(data_dir)
+            app = offer_to_move(App(data_dir))
             start_demo_services(app)
     except NcError as exc:
         QMessageBox.critical(None, "Networked Councillor", f"{exc.message}\n\n{exc.hint}".strip())
