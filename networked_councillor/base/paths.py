@@ -63,3 +63,13 @@ def synced_by(folder: str | os.PathLike) -> str | None:
 def local_data_dir() -> Path:
     """The per-user, local (never roaming, never synced) folder the app uses unless told otherwise."""
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
+
+
+def model_version() -> str:
+    """The shipped model's version (encoder and heads), as its card in models/ names it."""
+    import json
+
+    try:
+        return json.loads((models_dir() / "model.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return "missing"

@@ -8,11 +8,14 @@ aborts the whole process rather than raising.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from networked_councillor import __version__
 from networked_councillor.base import paths
 from networked_councillor.base.secrets import keyring_status
 from networked_councillor.cli.args import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
@@ -29,6 +32,7 @@ class Check:
 
 
 def run_checks(app) -> Iterator[Check]:
+    yield _install()
     yield Check("Python", sys.version_info >= (3, 11), sys.version.split()[0])
     yield _qt()
     yield _database(app)
@@ -93,14 +97,32 @@ def _plugins(app) -> Check:
     return Check("Source plugins", bool(app.registry.plugins), f"loaded: {loaded}")
 
 
+LOW_DISK_MB = 500
+
+
 def _writable(app) -> Check:
     probe = app.data_dir / ".write-test"
     try:
         probe.write_text("ok")
         probe.unlink()
+        free = shutil.disk_usage(app.data_dir).free / 1e6
     except OSError as exc:
         return Check("Data folder", False, f"{app.data_dir} is not writable ({exc.strerror}).")
-    return Check("Data folder", True, str(app.data_dir))
+    where = f"{app.data_dir} ({free:,.0f} MB free)"
+    service = paths.synced_by(app.data_dir)
+    if service:
+        return Check("Data folder", False, f"{where} is inside {service}, which can corrupt the database; keep it in "
+                     f"{paths.local_data_dir()}.", critical=False)
+    if free < LOW_DISK_MB:
+        return Check("Data folder", False, f"{where}: less than {LOW_DISK_MB} MB free; fetches and backups may fail.",
+                     critical=False)
+    return Check("Data folder", True, where)
+
+
+def _install() -> Check:
+    frozen = getattr(sys, "frozen", False)
+    how = f"desktop bundle in {Path(sys.executable).parent}" if frozen else f"Python package ({sys.executable})"
+    return Check("Install", True, f"Networked Councillor {__version__}, model {paths.model_version()}, {how}")
 
 
 def cmd_doctor(app, args) -> int:

@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Hear what your ward is saying, answer conversationally, and turn it into casework. "
         "With no command, opens the desktop app.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__} (model {paths.model_version()})")
     parser.add_argument("--data-dir", metavar="DIR", help="where the app keeps its data (default: $NC_DATA_DIR, "
                         "then your user data folder)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print what the app is doing")

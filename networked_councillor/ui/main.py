@@ -12,9 +12,11 @@ from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from networked_councillor.app import App
+from networked_councillor.base import paths
 from networked_councillor.base.errors import NcError
 from networked_councillor.demo import start_demo_services
 from networked_councillor.ui.data_folder import offer_to_move
+from networked_councillor.ui.single_instance import FirstInstance, bring_to_front, hand_over, socket_name
 from networked_councillor.ui.theme import apply_theme
 
 T = TypeVar("T")
@@ -31,6 +33,11 @@ def run(data_dir: str | None = None, *, training: bool = False, exit_when_shown:
     qt_app.setOrganizationName("Networked Councillor")
     prefs = QSettings("Networked Councillor", "Networked Councillor")
     apply_theme(qt_app, prefs.value("theme", "light"), prefs.value("text_size", "normal"))
+    name = socket_name(paths.data_dir(data_dir), training)
+    if hand_over(name):
+        print("Networked Councillor is already open: its window has been brought to the front.")
+        return 0
+    first = FirstInstance(name, qt_app)
     try:
         if training:
             from networked_councillor.training.workspace import open_workspace
@@ -49,6 +56,7 @@ def run(data_dir: str | None = None, *, training: bool = False, exit_when_shown:
         from networked_councillor.ui.main_window import MainWindow as Window
     window = Window(app)
     window.show()
+    first.show_requested.connect(lambda: bring_to_front(window))
     if exit_when_shown:
         QTimer.singleShot(0, lambda: (print(f"first window shown: {window.windowTitle()}", flush=True), qt_app.quit()))
     try:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor import __version__
+from networked_councillor.base import paths
 from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import NcError
 from networked_councillor.store import inbox as inbox_store
@@ -378,7 +379,8 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         QMessageBox.about(self, "About Networked Councillor",
-                          f"<b>Networked Councillor</b> {__version__}<br>Listen to your ward, answer "
+                          f"<b>Networked Councillor</b> {__version__}<br>Model: {paths.model_version()}<br><br>"
+                          "Listen to your ward, answer "
                           "conversationally, and turn what you hear into casework. Everything stays on this "
                           f"computer.<br><br>Your data: {self.app.data_dir}")
 
