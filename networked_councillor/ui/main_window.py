@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
             timer.stop()  # nothing may touch the store once the window has gone
         self.runner.cancel_all()
         self.runner.wait(5000)
+        self.ops.close()  # the app tells this window of no more changes
         super().closeEvent(event)
 
     # ---- views, filters and search --------------------------------------------------

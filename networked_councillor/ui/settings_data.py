@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 
 from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import NcError
 from networked_councillor.base.secrets import AppSecret, SecretStore, keyring_status
 from networked_councillor.casework.ops import apply_retention_now
+from networked_councillor.casework.retention import CONTACT_DAYS_SETTING, DAYS_SETTING
 from networked_councillor.ingest import ops as ingest_ops
 from networked_councillor.ingest.wardsetup import MAPIT_SECRET
 from networked_councillor.store import settings as settings_store
@@ -32,18 +32,16 @@ from networked_councillor.ui.itemmodels.sources import (
     SourceIdRole,
 )
 from networked_councillor.ui.secret_prompt import SecretPrompt
+from networked_councillor.ui.settings_page import SettingsPage
 from networked_councillor.ui.theme import TEXT_SIZES, THEMES
 from networked_councillor.ui.widgets.help import help_label
 
 
-class PasswordsPage(QWidget):
+class PasswordsPage(SettingsPage):
     """Passwords and keys, which live in the computer's password store only."""
 
     def __init__(self, dialog) -> None:
-        super().__init__()
-        self.app = dialog.app
-        self.window_ = dialog.window_
-        self.ops = dialog.window_.ops
+        super().__init__(dialog)
         self.ops.changed.connect(lambda changes, _by: changes.sources and self._refresh_passwords())
         ok, message = keyring_status()
         status = QLabel(("✔ " if ok else "⚠ ") + message, wordWrap=True)
@@ -99,16 +97,11 @@ class PasswordsPage(QWidget):
                 explain(self, exc)
 
 
-class DataPage(QWidget):
+class DataPage(SettingsPage):
     """Retention, erasure, the data folder and backups."""
 
     def __init__(self, dialog) -> None:
-        super().__init__()
-        self.app = dialog.app
-        self.window_ = dialog.window_
-        self.ops = dialog.window_.ops
-        from networked_councillor.casework.retention import CONTACT_DAYS_SETTING, DAYS_SETTING
-
+        super().__init__(dialog)
         with self.app.store.read() as db:
             days = _whole(settings_store.get_setting(db, DAYS_SETTING, 0))
             contact_days = _whole(settings_store.get_setting(db, CONTACT_DAYS_SETTING, 0))
@@ -146,8 +139,6 @@ class DataPage(QWidget):
 
 
     def _save_retention(self) -> Changes | None:
-        from networked_councillor.casework.retention import CONTACT_DAYS_SETTING, DAYS_SETTING
-
         return self.ops.perform(self, settings_store.save_settings, {
             DAYS_SETTING: self.retention.value(), CONTACT_DAYS_SETTING: self.contact_retention.value()})
 
@@ -167,14 +158,11 @@ class DataPage(QWidget):
         QMessageBox.information(self, "Back up", f"Backed up to {path}.")
 
 
-class AppearancePage(QWidget):
+class AppearancePage(SettingsPage):
     """Theme, text size, how often to fetch, and notifications."""
 
     def __init__(self, dialog) -> None:
-        super().__init__()
-        self.app = dialog.app
-        self.window_ = dialog.window_
-        self.ops = dialog.window_.ops
+        super().__init__(dialog)
         prefs = self.window_.prefs
         self.theme = QComboBox()
         self.theme.setAccessibleName("Theme")

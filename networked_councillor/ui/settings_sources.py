@@ -39,20 +39,17 @@ from networked_councillor.ui.itemmodels.sources import (
     configure_view,
 )
 from networked_councillor.ui.screen import fit_on_screen
+from networked_councillor.ui.settings_page import SettingsPage
 from networked_councillor.ui.widgets.help import help_label
 from networked_councillor.ui.widgets.text_box import text_box
 
 
-class SourcesPage(QWidget):
+class SourcesPage(SettingsPage):
     """The sources the app reads: add, edit, turn on or off, remove, test, import."""
 
     def __init__(self, dialog) -> None:
-        super().__init__()
-        self.app = dialog.app
-        self.window_ = dialog.window_
-        app_ops = dialog.window_.ops
-        self.ops = app_ops
-        app_ops.changed.connect(self._on_changed)
+        super().__init__(dialog)
+        self.ops.changed.connect(self._on_changed)
         self.sources_model = SourceStatusModel(self.app.store, self)
         self.sources_view = QTableView()
         self.sources_view.setAccessibleName("Sources")

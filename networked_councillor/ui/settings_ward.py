@@ -33,20 +33,18 @@ from networked_councillor.ui.errors import explain
 from networked_councillor.ui.itemmodels.sources import (
     SourceIdRole,
 )
+from networked_councillor.ui.settings_page import SettingsPage
 from networked_councillor.ui.widgets.text_box import text_box
 
 TERM_LABELS = {"places": "Place names", "streets": "Streets", "postcodes": "Postcodes, sectors or districts",
                "hashtags": "Hashtags", "handles": "Your handles (Bluesky, Mastodon)"}
 
 
-class WardPage(QWidget):
+class WardPage(SettingsPage):
     """The ward profile: names, streets, postcodes, handles, the boundary and the threshold."""
 
     def __init__(self, dialog) -> None:
-        super().__init__()
-        self.app = dialog.app
-        self.window_ = dialog.window_
-        self.ops = dialog.window_.ops
+        super().__init__(dialog)
         with self.app.store.read() as db:
             self.ward = settings_store.load_ward(db)
         form = QFormLayout()
@@ -140,14 +138,11 @@ class WardPage(QWidget):
         QMessageBox.information(self, "Ward", "Ward profile saved. New items are scored against it from the next fetch.")
 
 
-class TopicsPage(QWidget):
+class TopicsPage(SettingsPage):
     """The councillor's own topics, and how well the model does."""
 
     def __init__(self, dialog) -> None:
-        super().__init__()
-        self.app = dialog.app
-        self.window_ = dialog.window_
-        self.ops = dialog.window_.ops
+        super().__init__(dialog)
         self.topic_list = QListWidget()
         self.topic_list.setAccessibleName("Your topics")
         self.topic_name = QLineEdit(placeholderText="Name, e.g. Local heritage")
