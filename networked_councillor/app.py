@@ -17,6 +17,7 @@ from networked_councillor.base import logs, paths
 from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import TaggerError
 from networked_councillor.base.secrets import SecretStore
+from networked_councillor.ingest.imports import ImportReport, import_files
 from networked_councillor.ingest.pipeline import FetchReport, Pipeline, SourceOutcome
 from networked_councillor.ingest.sources import Sources, source_secrets
 from networked_councillor.plugin_api.loader import PluginRegistry, discover
@@ -83,6 +84,13 @@ class App:
         outcome = self.pipeline().fetch_thread(item_id, cancel)
         self.announce(Changes(inbox=True))
         return outcome
+
+    def import_files(self, paths: Sequence[Path], *, cancel: threading.Event | None = None,
+                     progress: Progress | None = None, initiator: object = None) -> ImportReport:
+        """Emails (or other files a plugin reads) brought in by hand, stored as items."""
+        report = import_files(self.pipeline(), paths, cancel=cancel, progress=progress)
+        self.announce(report.changes, initiator)
+        return report
 
     def announce(self, changes: Changes, initiator: object = None) -> None:
         if changes:

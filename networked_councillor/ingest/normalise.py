@@ -109,8 +109,9 @@ def normalise(raw: RawItem) -> Normalised:
     author = raw.author
     handle = one_line(author.handle, 200) if author else None
     thread_id = address(raw.thread_id)
-    return Normalised(
-        row=row, link_key=link_key(title, text), text=f"{title}\n{text}" if title else text,
+    private = (raw.extra or {}).get("private") is True  # fifty residents sending one campaign letter are fifty
+    return Normalised(                                    # people, not one post seen fifty times
+        row=row, link_key=None if private else link_key(title, text), text=f"{title}\n{text}" if title else text,
         author=(handle, one_line(author.display_name, 200), address(author.url)) if handle else None,
         thread=(thread_id, one_line(raw.thread_title)) if thread_id else None,
     )

@@ -23,6 +23,7 @@ from networked_councillor.base.errors import Cancelled, ConfigError, NcError, So
 from networked_councillor.base.secrets import SecretStore
 from networked_councillor.base.text import dumps
 from networked_councillor.base.ward import WardProfile
+from networked_councillor.casework.conversations import join_conversations
 from networked_councillor.casework.retention import RetentionReport, RetentionSettings, apply_retention
 from networked_councillor.ingest.fetch_lock import only_fetch
 from networked_councillor.ingest.normalise import normalise
@@ -35,6 +36,7 @@ from networked_councillor.plugin_api.source import (
     RawItem,
 )
 from networked_councillor.store import Store
+from networked_councillor.store import attachments as attachment_store
 from networked_councillor.store import items as item_store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store import tags as tag_store
@@ -57,6 +59,8 @@ class SourceOutcome:
     skipped: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list)
+    """The new items' ids, when the caller needs them (an imported file)."""
 
     @property
     def ok(self) -> bool:
@@ -174,15 +178,19 @@ class Pipeline:
     def fetch_thread(self, item_id: int, cancel: threading.Event | None = None) -> SourceOutcome:
         """Fetch and store the whole conversation of a stored item, from the source it came from."""
         row, target = self.sources.target(item_id)
-        outcome = SourceOutcome(row.id, row.name)
         with self.sources.http_factory() as http:
             source, _api = self.sources.open(row, http, self.sources.ward())
             if not callable(getattr(source, "thread", None)):
                 raise SourceError(f"{row.name} cannot fetch whole conversations.")
             items = source.thread(target, cancel)
-        outcome.seen = len(items)
+        return self.ingest(row, items, cancel)
+
+    def ingest(self, row: SourceRow, items: list[RawItem], cancel: threading.Event | None = None) -> SourceOutcome:
+        """Store items that did not come from a fetch (a conversation, dropped emails, a live stream): one transaction."""
+        outcome = SourceOutcome(row.id, row.name, seen=len(items))
         plan = self._ingest(row, items, outcome, RelevanceScorer(self.sources.ward()), cancel or threading.Event())
         outcome.new, outcome.updated, outcome.linked = len(plan.new), len(plan.changed), len(plan.linked)
+        outcome.item_ids = [inc.item_id for inc in plan.new]
         return outcome
 
     # ---- in a worker thread: network and parsing only -------------------------
@@ -261,6 +269,10 @@ class Pipeline:
                                           scorer.threshold)
             if tags is not None:
                 self._save_tags(db, [i.item_id for i in plan.to_score], tags, now)
+            for inc in plan.new:
+                if inc.origin.attachments:
+                    attachment_store.save(db, inc.item_id, inc.origin.attachments)
+            join_conversations(db, [inc.item_id for inc in plan.new if inc.row["kind"] == "email"], now)
             if record is not None:
                 record(db, plan)
         return plan

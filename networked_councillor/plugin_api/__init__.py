@@ -8,7 +8,9 @@ from networked_councillor.base.text import html_to_plain
 from networked_councillor.plugin_api.http import HttpClient, HttpResponse, retry_after
 from networked_councillor.plugin_api.source import (
     API_VERSION,
+    Attachment,
     Author,
+    CanImportFiles,
     CanImportSources,
     CanLoadThread,
     CanReply,
@@ -25,8 +27,10 @@ from networked_councillor.plugin_api.values import iso_time, site_address
 
 __all__ = [
     "API_VERSION",
+    "Attachment",
     "Author",
     "Boundary",
+    "CanImportFiles",
     "CanImportSources",
     "CanLoadThread",
     "CanReply",

@@ -57,6 +57,20 @@ class Author:
     url: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that came with an item (an email's attachment, a pasted photo). Kept, never opened by the app.
+
+    ``data`` is None when the file was not kept (too large); ``note`` then says why.
+    """
+
+    name: str
+    content_type: str = "application/octet-stream"
+    size: int = 0
+    data: bytes | None = None
+    note: str = ""
+
+
 @dataclass(slots=True)
 class RawItem:
     """One post, report, article or notice, as a source saw it.
@@ -86,6 +100,7 @@ class RawItem:
     langs: Sequence[str] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     raw: Any = None
+    attachments: Sequence[Attachment] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +201,20 @@ class CanImportSources(Protocol):
     def import_sources(data: bytes) -> list[tuple[str, dict[str, Any]]]: ...
 
 
+@runtime_checkable
+class CanImportFiles(Protocol):
+    """Optional: a plugin that reads files a councillor brings in (an email saved from Outlook) as items.
+
+    Called on the plugin class. ``file_types`` are the suffixes it reads (".eml"); ``read_file`` raises
+    `SourceError` with a plain message when a file is not what its name says.
+    """
+
+    file_types: ClassVar[tuple[str, ...]]
+
+    @staticmethod
+    def read_file(name: str, data: bytes) -> list[RawItem]: ...
+
+
 def can_reply(source: object) -> bool:
     """Works on a plugin class or an instance (None: no plugin, no replies)."""
     return isinstance(source, CanReply)
@@ -197,6 +226,10 @@ def can_load_thread(source: object) -> bool:
 
 def can_import_sources(source: object) -> bool:
     return isinstance(source, CanImportSources)
+
+
+def can_import_files(source: object) -> bool:
+    return isinstance(source, CanImportFiles)
 
 
 def reply_unavailable(source: object) -> str:

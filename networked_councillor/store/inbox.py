@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from networked_councillor.base.changes import Changes
 from networked_councillor.base.changes import items as changed_items
 from networked_councillor.base.errors import ConfigError, StoreError
+from networked_councillor.store import attachments
 from networked_councillor.store.items import chunks, plain_words_query
 
 STATES = ("new", "needs_reply", "replied", "done")
@@ -31,7 +32,10 @@ VIEWS = {
     "snoozed": "Snoozed",
     "done": "Done",
     "all": "All",
+    "mail": "Casework mail",
 }
+PRIVATE_KINDS = ("email",)
+"""Items written to the councillor in private: shown only in the Casework mail view (or their own source)."""
 PAGE = 500
 
 
@@ -80,8 +84,12 @@ def _where(f: InboxFilter, now: str) -> tuple[list[str], list]:
         params.append(now)
     elif f.view == "done":
         clauses.append("items.state = 'done'")
+    elif f.view == "mail":
+        clauses.append("items.kind = 'email'")
     elif f.view != "all":
         raise ConfigError(f"Unknown view {f.view!r}.")
+    if f.view != "mail" and not f.source_id:
+        clauses.append(f"items.kind NOT IN ({', '.join(repr(k) for k in PRIVATE_KINDS)})")
     for kind, value in (("topic", f.topic), ("sentiment", f.sentiment)):
         if value == UNSURE:
             clauses.append(f"items.{kind}_unsure = 1")
@@ -239,6 +247,7 @@ def detail(db: Database, item_id: int) -> dict | None:
         "SELECT item_sightings.source_id, sources.name AS source_name, item_sightings.url FROM item_sightings "
         "LEFT JOIN sources ON sources.id = item_sightings.source_id WHERE item_id = ?", [item_id]))
     item["thread"] = thread_of(db, item_id)
+    item["attachments"] = attachments.of_item(db, item_id)
     item["issues"] = list(db.query(
         "SELECT issues.id, issues.reference, issues.title, issues.status FROM issues "
         "JOIN issue_items ON issue_items.issue_id = issues.id WHERE issue_items.item_id = ? ORDER BY issues.id",

@@ -345,3 +345,23 @@ def m007_unsure_tags(db: Database) -> None:
     """
     db["items"].add_column("topic_unsure", int, not_null_default=0)
     db["items"].add_column("sentiment_unsure", int, not_null_default=0)
+
+
+@migrations()
+def m008_attachments(db: Database) -> None:
+    """Files that came with an item (an email's attachments, a pasted photo), kept as they arrived.
+
+    They go with their item: retention, erasure and a deleted item take them too, whatever deletes the item.
+    """
+    db["attachments"].create(
+        {"id": int, "item_id": int, "name": str, "content_type": str, "size": int, "data": bytes, "note": str},
+        pk="id", not_null={"item_id", "name"},
+    )
+    db["attachments"].create_index(["item_id"])
+    db.executescript(
+        """
+        CREATE TRIGGER attachments_follow_items AFTER DELETE ON items BEGIN
+          DELETE FROM attachments WHERE item_id = OLD.id;
+        END;
+        """
+    )

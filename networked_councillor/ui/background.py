@@ -14,7 +14,8 @@ from networked_councillor.ui.errors import explain
 
 TASK_NAMES = {"reply": "Posting the reply…", "thread": "Loading the conversation…", "fetch": "Fetching…",
               "retrain": "Retraining…", "similar": "Finding similar posts…", "demo": "Loading the demo ward…",
-              "test-source": "Testing…", "ward-setup": "Looking up the ward…"}
+              "test-source": "Testing…", "ward-setup": "Looking up the ward…",
+              "import": "Bringing in emails…"}
 
 
 class Background(QObject):

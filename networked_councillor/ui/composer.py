@@ -13,8 +13,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -23,6 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QLabel,
     QListWidgetItem,
     QMessageBox,
@@ -33,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor.base.errors import NcError
-from networked_councillor.replies import drafts
+from networked_councillor.replies import drafts, email_reply
 from networked_councillor.replies import ops as reply_ops
 from networked_councillor.replies.checks import (
     LIMITS,
@@ -72,6 +74,7 @@ class Composer(QDialog):
         super().__init__(parent)
         self.app, self.item, self.where, self._post, self.cannot_post = app, item, where, post, cannot_post
         self.platform = item.get("plugin") if item.get("plugin") in LIMITS else None
+        self.private = email_reply.is_private(item)
         self.findings: list[Finding] = []
         self.as_thread = False
         self._dirty = False
@@ -79,7 +82,7 @@ class Composer(QDialog):
         self.setAccessibleName("Reply composer")
         fit_on_screen(self, 1100, 680)
         with app.store.read() as db:
-            self.context = reply_context(db, platform=self.platform, recipient=self._who(),
+            self.context = reply_context(db, platform=self.platform, public=not self.private, recipient=self._who(),
                                          sentiment=self._sentiment())
             self.placeholders = draft_context(db, item["id"])
             saved = drafts.open_draft(db, item["id"])
@@ -337,6 +340,34 @@ class Composer(QDialog):
         problem = open_address(self.item["url"])
         self.status.setText(f"Copied, but the post did not open. {problem}" if problem else
                             "Copied. Paste it on the site, then press “Mark as replied”.")
+
+    def open_in_mail_client(self) -> None:
+        """A private email's reply: a new message in the councillor's mail client, after the same checks."""
+        if self._held_back("opened"):
+            return
+        address = email_reply.mailto(self.item, "\n\n".join(self.parts()))
+        if address is None:
+            self.status.setText("This reply is too long to hand to your mail client directly: use "
+                                "“Save as a draft email…” and open the file.")
+            return
+        problem = open_address(QUrl.fromEncoded(address.encode()))
+        self.status.setText(f"Your mail client did not open. {problem}" if problem else
+                            "Opened in your mail client: send it from there, then press “Mark as replied”.")
+
+    def save_draft_email(self) -> None:
+        if self._held_back("saved"):
+            return
+        name, _ = QFileDialog.getSaveFileName(self, "Save the reply as a draft email",
+                                              str(Path.home() / email_reply.draft_file_name(self.item)),
+                                              "Email (*.eml)")
+        if not name:
+            return
+        try:
+            Path(name).write_bytes(email_reply.draft(self.item, "\n\n".join(self.parts())))
+        except OSError as exc:
+            self.status.setText(f"Not saved: {exc.strerror or exc}")
+            return
+        self.status.setText(f"Saved {name}: open it to send it from your mail client, then press “Mark as replied”.")
 
     def mark_replied(self) -> None:
         text = "\n\n".join(self.parts())

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from networked_councillor.replies.email_reply import PRIVATE_EMAIL_NOTE
 from networked_councillor.ui.widgets.detail import SafeTextBrowser, thread_html
 from networked_councillor.ui.widgets.text_box import text_box
 
@@ -81,6 +82,10 @@ def editor_pane(c, suggestion) -> QWidget:
         c.origin.setText(f"Suggested from {source}: acknowledge, inform, invite. Make it your own."
                             + (f" Fill in: {', '.join(suggestion.missing)}." if suggestion.missing else ""))
     layout.addWidget(c.origin)
+    if c.private:
+        c.private_note = QLabel(PRIVATE_EMAIL_NOTE, wordWrap=True)
+        c.private_note.setAccessibleName("Which checks apply to a private email")
+        layout.addWidget(c.private_note)
 
     c.editor = text_box()
     c.editor.setAccessibleName("Your reply")
@@ -135,9 +140,17 @@ def buttons_row(c) -> QHBoxLayout:
     c.replied_button.setToolTip("When you have posted your reply on the site itself")
     c.copy_only_button = QPushButton("Copy reply", clicked=c.copy_reply)
     c.copy_only_button.setToolTip("Copy the reply, to paste it wherever you answer this post")
-    c.copy_button = QPushButton("Copy and open the post", clicked=c.copy_and_open)
-    c.copy_button.setEnabled(bool(c.item.get("url")))
-    for button in (c.replied_button, c.copy_only_button, c.copy_button):
+    if c.private:  # a resident's email: answered from the councillor's own mail client
+        c.copy_button = QPushButton("Open in my mail client", clicked=c.open_in_mail_client)
+        c.copy_button.setToolTip("A new message to the resident with your reply in it, ready to send")
+        c.draft_button = QPushButton("Save as a draft email…", clicked=c.save_draft_email)
+        c.draft_button.setToolTip("An .eml file your mail client opens ready to send (for long replies)")
+        extra = [c.draft_button]
+    else:
+        c.copy_button = QPushButton("Copy and open the post", clicked=c.copy_and_open)
+        c.copy_button.setEnabled(bool(c.item.get("url")))
+        extra = []
+    for button in (c.replied_button, c.copy_only_button, c.copy_button, *extra):
         row.addWidget(button)
     c.post_button = None
     if c._post is not None:

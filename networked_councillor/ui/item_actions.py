@@ -7,9 +7,10 @@ nothing here refreshes anything by hand.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from networked_councillor.base import clock
 from networked_councillor.base.errors import NcError
@@ -17,6 +18,7 @@ from networked_councillor.casework import issues as casework
 from networked_councillor.casework import ops as casework_ops
 from networked_councillor.plugin_api.source import can_load_thread, can_reply
 from networked_councillor.replies.posting import post_reply, why_not_postable
+from networked_councillor.store import attachments
 from networked_councillor.store import inbox as inbox_store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store import tags as tag_store
@@ -143,6 +145,19 @@ class ItemActions(QObject):
         self.ops.run("thread", lambda cancel, progress: self.app.fetch_thread(item_id, cancel), parent=self.window,
                      title="Conversation",
                      on_done=lambda outcome: self._say(f"Conversation loaded: {outcome.seen} posts."))
+
+    def save_attachment(self, attachment_id: int) -> None:
+        """A copy in a folder the councillor chooses; the app itself never opens an attachment."""
+        folder = QFileDialog.getExistingDirectory(self.window, "Save the attachment in…", str(Path.home()))
+        if not folder:
+            return
+        try:
+            with self.app.store.read() as db:
+                saved = attachments.save_copy(db, attachment_id, Path(folder))
+        except (NcError, OSError) as exc:
+            self._say(f"Not saved: {exc}", 15000)
+            return
+        self._say(f"Saved {saved}. Check it with your antivirus before opening it.", 15000)
 
     @staticmethod
     def can_load_conversation(app, item: dict | None) -> bool:

@@ -24,6 +24,7 @@ from networked_councillor.store import tags as tag_store
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.tagger.topics import default_topics
 from networked_councillor.ui.background import Background
+from networked_councillor.ui.bring_in import BringIn
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.inbox_table import InboxTable
 from networked_councillor.ui.item_actions import ItemActions
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.table = InboxTable(self.inbox)
         self.sidebar = Sidebar()
         self.filter_bar = FilterBar()
+        self.bring_in = BringIn(self)
         make_actions(self)
         self.detail = ItemDetail(self.item_actions, self.topic_names)
         self.detail.set_topics(self.topic_names)
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self.detail.open_item.connect(self.show_item)
         self.detail.load_conversation.connect(self.items.load_conversation)
         self.detail.open_issue.connect(self.open_casework)
+        self.detail.save_attachment.connect(self.items.save_attachment)
         self.ops.changed.connect(self.on_changed)
 
         self._populate_choices()

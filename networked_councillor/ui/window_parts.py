@@ -55,6 +55,8 @@ def make_actions(window) -> None:
         None,
         "A separate practice ward with guided exercises: nothing is posted or sent",
     )
+    window.bring_in_action = a("Bring in &emails…", window.bring_in.choose, "Ctrl+Shift+E",
+                               "Emails saved from your mail client (.eml, .msg); you can also drop them on the window")
     window.quit_action = a("&Quit", window.close, QKeySequence.StandardKey.Quit)
     window.find_action = a("&Find…", window.focus_search, QKeySequence.StandardKey.Find, "Search the ward's posts")
     window.clear_action = a("C&lear filters", window.filter_bar.clear, "Ctrl+Shift+L")
@@ -119,6 +121,8 @@ def build_menus(window) -> None:
     for action in (
         window.fetch_action,
         window.cancel_action,
+        None,
+        window.bring_in_action,
         None,
         window.ward_action,
         window.demo_action,

@@ -65,6 +65,7 @@ class ItemDetail(QWidget):
     open_item = Signal(int)
     load_conversation = Signal(int)
     open_issue = Signal(int)
+    save_attachment = Signal(int)
 
     def __init__(self, actions: list[QAction], topic_names: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,6 +136,11 @@ class ItemDetail(QWidget):
         self.casework.setAccessibleName("Casework linked to this post")
         self.casework.linkActivated.connect(lambda link: link.startswith("issue:") and self.open_issue.emit(int(link[6:])))
 
+        self.attachments = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.attachments.setAccessibleName("Attachments: choose one to save a copy")
+        self.attachments.linkActivated.connect(
+            lambda link: link.startswith("attachment:") and self.save_attachment.emit(int(link[11:])))
+
         for widget in (self.title, self.meta, toolbar, self.evidence):
             layout.addWidget(widget)
         layout.addLayout(tags)
@@ -142,6 +148,7 @@ class ItemDetail(QWidget):
         layout.addWidget(self.casework)
         layout.addWidget(self.restricted)
         layout.addWidget(self.body, 1)
+        layout.addWidget(self.attachments)
         layout.addWidget(self.conversation_button)
         layout.addWidget(self.thread_label)
         layout.addWidget(self.thread)
@@ -175,6 +182,7 @@ class ItemDetail(QWidget):
             self.seen.clear()
             self.casework.hide()
             self.restricted.hide()
+            self.attachments.hide()
             return
         self.title.setText(html.escape(item.get("title") or _first_line(item.get("text")) or "(no title)"))
         who = item.get("author_name") or item.get("author_handle") or posted_by(None, item.get("kind"),
@@ -189,10 +197,10 @@ class ItemDetail(QWidget):
         self.evidence.setText(_evidence_text(item))
         self._show_tags(item)
         self.body.show_item(item.get("html"), item.get("text"))
-        restricted = (item.get("extra") or {}).get("restricted")
-        self.restricted.setText("The author asks that their posts are shown only to people signed in to Bluesky: "
-                                "do not copy this post into anything public." if restricted else "")
-        self.restricted.setVisible(bool(restricted))
+        self.restricted.setText(_privacy_note(item))
+        self.restricted.setVisible(bool(self.restricted.text()))
+        self.attachments.setText(attachments_html(item.get("attachments") or []))
+        self.attachments.setVisible(bool(item.get("attachments")))
         self._show_thread(item)
         issues = item.get("issues") or []
         self.casework.setText("Casework: " + ", ".join(
@@ -253,6 +261,29 @@ class ItemDetail(QWidget):
     def _sentiment_clicked(self, button) -> None:
         if self.item is not None:
             self.correct_sentiment.emit(self.item["id"], button.property("sentiment"))
+
+
+def _privacy_note(item: dict) -> str:
+    extra = item.get("extra") or {}
+    if extra.get("restricted"):
+        return ("The author asks that their posts are shown only to people signed in to Bluesky: "
+                "do not copy this post into anything public.")
+    if extra.get("private"):
+        to = ", ".join(extra.get("to") or [])
+        return (f"A private email from {extra.get('email') or 'a resident'}{' to ' + to if to else ''}: it is kept "
+                "out of public views and reports; a reply opens in your mail client.")
+    return ""
+
+
+def attachments_html(attachments: list[dict]) -> str:
+    """Each attachment by name and size; a kept one is a link that saves a copy (nothing is ever opened)."""
+    parts = []
+    for a in attachments:
+        size = f"{a['size'] / 1024:.0f} KB" if (a.get("size") or 0) < 2**20 else f"{a['size'] / 2**20:.1f} MB"
+        name = html.escape(a["name"])
+        parts.append(f'<a href="attachment:{a["id"]}">{name}</a> ({size})' if a.get("kept") else
+                     f"{name} ({html.escape(a.get('note') or 'not kept')})")
+    return "Attachments (choose one to save a copy): " + " · ".join(parts) if parts else ""
 
 
 def _first_line(text: str | None) -> str:

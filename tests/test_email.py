@@ -1,0 +1,173 @@
+"""Casework email brought in by hand: real .eml and .msg files, conversations joining their issue, privacy,
+and what a broken file, a 50 MB attachment or a flood of 10,000 messages does."""
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from mailfiles import resident_email, write
+from nc_email import EmailSource
+
+from networked_councillor.app import App
+from networked_councillor.base import clock
+from networked_councillor.base.errors import SourceError
+from networked_councillor.casework import ops
+from networked_councillor.casework.erasure import erase_person
+from networked_councillor.casework.issues import NewIssue, get_issue
+from networked_councillor.casework.privacy import PersonQuery, find_person
+from networked_councillor.casework.retention import RetentionSettings, apply_retention
+from networked_councillor.ingest.imports import import_files
+from networked_councillor.ingest.pipeline import Pipeline
+from networked_councillor.store import attachments
+from networked_councillor.store import inbox as inbox_store
+from networked_councillor.store.inbox import InboxFilter
+
+EMAIL = Path(__file__).parent / "fixtures" / "email"
+
+
+@pytest.fixture
+def app(tmp_path):
+    with App(tmp_path / "data", log_to_file=False) as app:
+        yield app
+
+
+def untagged(app):
+    """The pipeline without the model: these tests are about email, and 10,000 taggings would be most of them."""
+    return Pipeline(app.store, app.registry)
+
+
+def test_real_emails_saved_from_mail_clients_are_read(tmp_path):
+    found = {p.name: EmailSource.read_file(p.name, p.read_bytes())[0]
+             for p in EMAIL.iterdir() if p.suffix in (".eml", ".msg")}
+    assert len(found) == 7 and {i.kind for i in found.values()} == {"email"}
+    gif = found["attachment_gif.eml"]
+    assert gif.author.handle == "barry@digicool.com" and gif.title == "Here is your dingus fish"
+    assert [(a.name, a.size, len(a.data)) for a in gif.attachments] == [("dingusfish.gif", 3512, 3512)]
+    assert found["encoded_word_headers.eml"].author.display_name == "LastßlName, FirstName"  # =?iso-8859-1?Q?
+    reply = found["reply_multipart_alternative.eml"]  # a Gmail reply: In-Reply-To and References
+    assert reply.parent_id == "AANLkTinUdYK2NpEiYCKGnCEp_OXKqst_bWNdBVHsfDVh@mail.gmail.com"
+    assert reply.thread_id == reply.extra["references"][0] != reply.external_id
+    assert reply.html and reply.text  # multipart/alternative: both kept, the HTML sanitised on the way in
+    outlook = found["html_replyto_attachments.msg"]
+    assert outlook.author.handle == "b.bottema@projectnibble.org" and outlook.html
+    assert [a.name for a in outlook.attachments] == ["thumbsup", "dresscode.txt", "location.txt"]
+    assert found["reply_with_cc.msg"].parent_id and len(found["reply_with_cc.msg"].extra["cc"]) == 2
+    assert found["attachment_pdf.eml"].author.handle == "unknown sender"  # no From line: still casework
+
+
+def test_an_email_is_private_casework_kept_out_of_the_public_inbox(app, tmp_path):
+    report = app.import_files([write(tmp_path, "a.eml", resident_email("a-1@example.org"))])
+    assert report.stored == 1 and report.problems == []
+    now = clock.now_iso()
+    with app.store.read() as db:
+        item = inbox_store.detail(db, report.item_ids[0])
+        views = {view: inbox_store.count(db, InboxFilter(view=view), now) for view in ("inbox", "all", "mail")}
+    assert item["kind"] == "email" and item["extra"]["private"] is True
+    assert item["source_name"] == "Emails brought in by hand"
+    assert views == {"inbox": 0, "all": 0, "mail": 1}
+
+
+def test_a_reply_in_the_same_conversation_joins_the_issue_the_first_email_was_logged_as(app, tmp_path):
+    first = app.import_files([write(tmp_path, "first.eml", resident_email("first@example.org"))])
+    issue_id = app.perform(ops.log_issue, NewIssue(title="Fly-tipping, Oak Road", item_ids=first.item_ids)).value
+    reply = write(tmp_path, "reply.eml", resident_email("second@example.org", in_reply_to="first@example.org",
+                                                        body="Still there this morning.", hours_ago=1))
+    unrelated = write(tmp_path, "other.eml", resident_email("other@example.org", subject="Bins"))
+    again = app.import_files([reply, unrelated, tmp_path / "first.eml"])
+    assert (again.stored, again.already) == (2, 1)  # the first email, brought in twice, is stored once
+    with app.store.read() as db:
+        issue = get_issue(db, issue_id)
+    assert sorted(i["id"] for i in issue["items"]) == sorted([first.item_ids[0], again.item_ids[0]])
+    assert any(e["kind"] == "note" and "same conversation" in e["detail"]["text"] for e in issue["events"])
+
+
+def test_fifty_residents_sending_one_campaign_letter_are_fifty_items(app, tmp_path):
+    letter = "I object to the closure of Millbrook library, which my family uses every week. " * 3
+    paths = [write(tmp_path, f"{n}.eml", resident_email(f"c{n}@example.org", body=letter,
+                                                        sender=f"Resident {n} <r{n}@example.org>"))
+             for n in range(50)]
+    assert import_files(untagged(app), paths).stored == 50
+
+
+def test_a_broken_file_is_named_and_the_others_come_in(app, tmp_path):
+    good = write(tmp_path, "good.eml", resident_email("good@example.org"))
+    paths = [
+        write(tmp_path, "photo.eml", b"\x89PNG\r\n\x1a\n" + bytes(200)),
+        write(tmp_path, "notes.eml", b"Dear Sam,\nthis is not an email at all.\n"),
+        write(tmp_path, "truncated.msg", (EMAIL / "reply_with_cc.msg").read_bytes()[:3000]),
+        write(tmp_path, "text.msg", b"From: someone\nSubject: saved with the wrong name\n\nhello"),
+        write(tmp_path, "letter.docx", b"PK\x03\x04"),
+        tmp_path / "gone.eml",
+        good,
+    ]
+    report = import_files(untagged(app), paths)
+    assert report.stored == 1 and len(report.problems) == 6
+    text = "\n".join(report.problems)
+    assert "photo.eml does not look like an email" in text and "notes.eml does not look like an email" in text
+    assert "truncated.msg is damaged" in text and "text.msg is not an Outlook message file" in text
+    assert "letter.docx: the app brings in .eml, .msg files" in text and "gone.eml could not be opened" in text
+    assert report.summary() == "1 brought in, 6 could not be read."
+
+
+def test_a_50_mb_attachment_is_listed_but_not_kept(app, tmp_path):
+    big = bytes(50 * 2**20)
+    path = write(tmp_path, "big.eml", resident_email("big@example.org", attachments=(
+        ("survey.pdf", big), ("photo.jpg", b"\xff\xd8\xff\xe0small photo"))))
+    report = import_files(untagged(app), [path])
+    with app.store.read() as db:
+        kept = attachments.of_item(db, report.item_ids[0])
+        assert [(a["name"], a["kept"]) for a in kept] == [("survey.pdf", 0), ("photo.jpg", 1)]
+        assert "50 MB, larger than the 25 MB the app keeps" in kept[0]["note"]
+        saved = attachments.save_copy(db, kept[1]["id"], tmp_path)
+        again = attachments.save_copy(db, kept[1]["id"], tmp_path)
+        with pytest.raises(Exception, match="too large to keep"):
+            attachments.save_copy(db, kept[0]["id"], tmp_path)
+    assert saved.read_bytes() == b"\xff\xd8\xff\xe0small photo" and again.name == "photo (2).jpg"
+
+
+def test_a_flood_of_10000_emails_comes_in_by_batches_and_a_cancel_stores_no_half_batch(app, tmp_path):
+    folder = tmp_path / "flood"
+    paths = [write(folder, f"{n:05}.eml", resident_email(f"flood-{n}@example.org", subject=f"Offer {n}"))
+             for n in range(10_000)]
+    cancel, seen = threading.Event(), []
+
+    def progress(fraction, message):
+        seen.append(fraction)
+        if len(seen) == 3:
+            cancel.set()
+
+    report = import_files(untagged(app), paths, cancel=cancel, progress=progress)
+    assert report.cancelled and report.stored == 600  # three whole batches of 200, nothing of the fourth
+    with app.store.read() as db:
+        assert db["items"].count == 600
+    rest = import_files(untagged(app), paths)
+    assert (rest.stored, rest.already) == (9_400, 600)
+
+
+def test_a_resident_who_wrote_by_email_is_found_and_erased_with_their_attachments(app, tmp_path):
+    path = write(tmp_path, "a.eml", resident_email("a@example.org", attachments=(("photo.jpg", b"\xff\xd8 jpeg"),)))
+    other = write(tmp_path, "b.eml", resident_email("b@example.org", sender="Bob <bob@example.org>",
+                                                    body="My neighbour jane.resident@example.org agrees."))
+    report = import_files(untagged(app), [path, other])
+    with app.store.write() as db:
+        found = find_person(db, PersonQuery(email="jane.resident@example.org"))
+        kinds = {f.kind for f in found.findings}
+        assert {"account", "own_post", "mention"} <= kinds
+        erase_person(db, found, clock.now_iso())
+        assert db["attachments"].count == 0 and db["items"].count == 1
+        left = db.execute("SELECT text FROM items").fetchone()[0]
+    assert "jane.resident@example.org" not in left and report.stored == 2
+
+
+def test_retention_removes_old_emails_and_their_attachments(app, tmp_path):
+    path = write(tmp_path, "a.eml", resident_email("a@example.org", attachments=(("photo.jpg", b"\xff\xd8 jpeg"),)))
+    import_files(untagged(app), [path])
+    with app.store.write() as db:
+        report = apply_retention(db, RetentionSettings(days=30), clock.utcnow() + timedelta(days=31))
+        assert report.items == 1 and db["attachments"].count == 0
+
+
+def test_a_file_that_is_not_an_email_says_so_in_words():
+    with pytest.raises(SourceError, match="does not look like an email"):
+        EmailSource.read_file("x.eml", b"\x00\x01garbage")
