@@ -17,6 +17,7 @@ from networked_councillor.base import logs, paths
 from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import TaggerError
 from networked_councillor.base.secrets import SecretStore
+from networked_councillor.ingest.by_hand import HandPost, add_post
 from networked_councillor.ingest.imports import ImportReport, import_files
 from networked_councillor.ingest.pipeline import FetchReport, Pipeline, SourceOutcome
 from networked_councillor.ingest.sources import Sources, source_secrets
@@ -91,6 +92,12 @@ class App:
         report = import_files(self.pipeline(), paths, cancel=cancel, progress=progress)
         self.announce(report.changes, initiator)
         return report
+
+    def add_post(self, post: HandPost, *, initiator: object = None) -> SourceOutcome:
+        """A post the councillor pasted in (from a Facebook group, a letter, a phone call)."""
+        outcome = add_post(self.pipeline(), post)
+        self.announce(Changes(inbox=True, sources=True), initiator)
+        return outcome
 
     def announce(self, changes: Changes, initiator: object = None) -> None:
         if changes:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import textwrap
+from pathlib import Path
 
 from networked_councillor.base.errors import ConfigError
-from networked_councillor.cli.args import EXIT_OK, MAX_ID, count_between, when
+from networked_councillor.cli.args import EXIT_OK, EXIT_PARTIAL, MAX_ID, count_between, when
+from networked_councillor.cli.progress import ProgressBar
+from networked_councillor.ingest.by_hand import PLACES
 
 
 def add_parsers(commands) -> None:
@@ -23,12 +27,26 @@ def add_parsers(commands) -> None:
     lst.add_argument("--source", metavar="ID")
     show = items.add_parser("show", help="one item in full, with why it is relevant")
     show.add_argument("id", type=count_between(1, MAX_ID))
+    bring = items.add_parser("import", help="bring in emails saved from a mail client (.eml, Outlook .msg)")
+    bring.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    add = items.add_parser("add", help="add a post by hand (from a Facebook group, Nextdoor, a letter, a call...)")
+    add.add_argument("text", help="what the resident said; - reads it from standard input")
+    add.add_argument("--link", default="", help="the post's web address, if it has one (fills in --where)")
+    add.add_argument("--who", default="", help="who said it")
+    add.add_argument("--where", default="", choices=("", *PLACES), metavar="PLACE",
+                     help=f"where it was said: {', '.join(PLACES)}")
+    add.add_argument("--image", action="append", type=Path, default=[], metavar="FILE",
+                     help="a picture that came with it (repeat for more)")
 
 
 def cmd_items(app, args) -> int:
     from networked_councillor.store import items as item_store
     from networked_councillor.store import settings as settings_store
 
+    if args.action == "import":
+        return _import(app, args.files)
+    if args.action == "add":
+        return _add(app, args)
     with app.store.read() as db:
         threshold = 0.0 if getattr(args, "all", False) else settings_store.load_ward(db).effective_threshold
         if args.action == "show":
@@ -50,6 +68,36 @@ def cmd_items(app, args) -> int:
                                   "relevance threshold.)"))
     for row in rows:
         _print_item_line(row)
+    return EXIT_OK
+
+
+def _import(app, files: list[Path]) -> int:
+    bar = ProgressBar() if sys.stderr.isatty() else None
+    try:  # Ctrl+C stops between files; each batch of files is stored whole or not at all
+        report = app.import_files(files, progress=bar)
+    finally:
+        if bar:
+            bar.close()
+    for problem in report.problems:
+        print(f"Not brought in: {problem}", file=sys.stderr)
+    print(f"Emails: {report.summary()}" + (" See them with the app's Casework mail view (Ctrl+8)."
+                                           if report.stored else ""))
+    return EXIT_PARTIAL if report.problems or report.cancelled else EXIT_OK
+
+
+def _add(app, args) -> int:
+    from networked_councillor.ingest.by_hand import HandPost
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    try:
+        images = [(path.name, path.read_bytes()) for path in args.image]
+    except OSError as exc:
+        raise ConfigError(f"Could not read the picture {exc.filename}: {exc.strerror}.") from exc
+    outcome = app.add_post(HandPost(text, args.link, args.who, args.where, images=images))
+    if outcome.item_ids:
+        print(f"Added as item {outcome.item_ids[0]}.")
+    else:
+        print("That post was already added.")
     return EXIT_OK
 
 

@@ -113,11 +113,11 @@ def _read(plugin: type, path: Path, report: ImportReport) -> list[RawItem]:
 
 
 def holding_source(store, plugin: type) -> SourceRow:
-    """The source that holds what ``plugin`` reads from files: made the first time, never fetched."""
+    """The source that holds what the councillor brings in for ``plugin``: made the first time, never fetched."""
     source_id = f"{plugin.id}-brought-in"
     with store.write() as db:
         if not db["sources"].count_where("id = ?", [source_id]):
-            what = "Emails" if plugin.id == "email" else f"{plugin.name} files"
-            source_store.add(db, plugin.id, f"{what} brought in by hand", {}, clock.now_iso(), source_id)
+            name = "Emails brought in by hand" if plugin.id == "email" else plugin.name
+            source_store.add(db, plugin.id, name, {}, clock.now_iso(), source_id)
             source_store.set_enabled(db, source_id, False)
         return source_store.get(db, source_id)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor.store.inbox import VIEWS, InboxFilter
+from networked_councillor.ui.add_post import add_post_by_hand
 from networked_councillor.ui.item_actions import SNOOZES
 from networked_councillor.ui.itemmodels.sources import SourceStatusModel, configure_view
 from networked_councillor.ui.theme import THEMES
@@ -57,6 +58,8 @@ def make_actions(window) -> None:
     )
     window.bring_in_action = a("Bring in &emails…", window.bring_in.choose, "Ctrl+Shift+E",
                                "Emails saved from your mail client (.eml, .msg); you can also drop them on the window")
+    window.add_post_action = a("&Add a post by hand…", lambda: add_post_by_hand(window), "Ctrl+Shift+A",
+                               "What a resident said in a Facebook group, on Nextdoor, WhatsApp, in a letter or a call")
     window.quit_action = a("&Quit", window.close, QKeySequence.StandardKey.Quit)
     window.find_action = a("&Find…", window.focus_search, QKeySequence.StandardKey.Find, "Search the ward's posts")
     window.clear_action = a("C&lear filters", window.filter_bar.clear, "Ctrl+Shift+L")
@@ -123,6 +126,7 @@ def build_menus(window) -> None:
         window.cancel_action,
         None,
         window.bring_in_action,
+        window.add_post_action,
         None,
         window.ward_action,
         window.demo_action,

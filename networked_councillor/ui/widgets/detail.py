@@ -193,7 +193,9 @@ class ItemDetail(QWidget):
         extras = [state] + (["Pinned"] if item.get("pinned") else [])
         if item.get("snoozed_until"):
             extras.append("Snoozed until " + datetime.fromisoformat(item["snoozed_until"]).astimezone().strftime("%d %b %H:%M"))
-        self.meta.setText(" · ".join(html.escape(p) for p in (who, item.get("source_name") or "", when, *extras) if p))
+        where = (item.get("extra") or {}).get("where")
+        source = f"{where} (added by hand)" if where else item.get("source_name") or ""
+        self.meta.setText(" · ".join(html.escape(p) for p in (who, source, when, *extras) if p))
         self.evidence.setText(_evidence_text(item))
         self._show_tags(item)
         self.body.show_item(item.get("html"), item.get("text"))
