@@ -99,13 +99,16 @@ class Mailbox:
             uids = client.search(["SINCE", start])
         uids = sorted(uids)
         state["waiting"] = max(0, len(uids) - MAX_PER_FETCH)
-        for i in range(0, min(len(uids), MAX_PER_FETCH), BATCH):
+        todo = uids[:MAX_PER_FETCH]
+        for i in range(0, len(todo), BATCH):
             if cancel.is_set():
                 raise Cancelled()
-            batch = uids[i:i + BATCH]
+            batch = todo[i:i + BATCH]
             answers = client.fetch(batch, ["BODY.PEEK[]"])
             for uid in batch:
                 data = answers.get(uid, {}).get(b"BODY[]")
                 if isinstance(data, bytes):
                     yield uid, data
                 state["last_uid"] = max(uid, int(state.get("last_uid") or 0))
+        if not state["waiting"]:  # everything older than the first fetch's horizon is left behind for good
+            state["last_uid"] = max(int(state.get("last_uid") or 0), int(info.get(b"UIDNEXT", 1)) - 1)
