@@ -19,6 +19,7 @@ from networked_councillor.base.errors import TaggerError
 from networked_councillor.base.secrets import SecretStore
 from networked_councillor.ingest.by_hand import HandPost, add_post
 from networked_councillor.ingest.imports import ImportReport, import_files
+from networked_councillor.ingest.live import LiveListener, LiveStatus, live_sources
 from networked_councillor.ingest.pipeline import FetchReport, Pipeline, SourceOutcome
 from networked_councillor.ingest.sources import Sources, source_secrets
 from networked_councillor.plugin_api.loader import PluginRegistry, discover
@@ -98,6 +99,27 @@ class App:
         outcome = add_post(self.pipeline(), post)
         self.announce(Changes(inbox=True, sources=True), initiator)
         return outcome
+
+    def listen(self, cancel: threading.Event, *, source_ids: Sequence[str] | None = None,
+               on_status: Callable[[LiveStatus], None] | None = None) -> list[LiveStatus]:
+        """Listen to the enabled live sources (Bluesky's Jetstream), each on its own thread, until ``cancel``."""
+        rows = [r for r in live_sources(self.store, self.registry) if not source_ids or r.id in source_ids]
+        pipeline = self.pipeline()
+
+        def heard(status: LiveStatus) -> None:
+            if status.new_ids:
+                self.announce(Changes(inbox=True))
+            if on_status is not None:
+                on_status(status)
+
+        listeners = [LiveListener(pipeline, row, on_status=heard) for row in rows]
+        threads = [threading.Thread(target=listener.run, args=(cancel,), name=f"listen-{listener.row.id}",
+                                    daemon=True) for listener in listeners]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return [listener.status for listener in listeners]
 
     def announce(self, changes: Changes, initiator: object = None) -> None:
         if changes:

@@ -6,6 +6,7 @@ can trust it. Stored in the database and importable from a JSON file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,13 @@ from networked_councillor.base.errors import ConfigError
 
 TERM_KINDS = ("places", "streets", "postcodes", "hashtags", "handles")
 DEFAULT_THRESHOLD = 0.35
+
+
+_COMMON_WORDS = frozenset(
+    "the of and on in at upon st road rd street lane ln avenue ave close cl drive dr way crescent cres grove gr "
+    "place gardens gdns court terrace walk row hill square sq mews yard rise view park pk green parade gate vale "
+    "wharf chase croft fields meadow meadows heights copse dale grange lawn lawns orchard passage north south east "
+    "west upper lower old new great little".split())
 
 
 @dataclass(slots=True)
@@ -39,6 +47,24 @@ class WardProfile:
     def effective_threshold(self) -> float:
         """With no ward set up nothing can score, so nothing is hidden."""
         return self.threshold if self.is_set_up else 0.0
+
+    def screening_words(self) -> list[str]:
+        """Lower-case words at least one of which any post about the ward contains, to screen a live stream.
+
+        Wider than relevance scoring: one word stands for each place or street name (its longest word that is
+        not a street word such as "road"), so screening never drops a post the scorer would keep; the scorer
+        then decides.
+        """
+        found: set[str] = set()
+        for term in (*self.places, *self.streets):
+            words = re.findall(r"[a-z0-9]+", term.lower())
+            telling = [w for w in words if w not in _COMMON_WORDS] or words
+            if telling:
+                found.add(max(telling, key=len))
+        found.update(t.lstrip("#").lower() for t in self.hashtags)
+        found.update(h.lstrip("@").lower().split("@")[0] for h in self.handles)
+        found.update(pc.split()[0].lower() for pc in self.postcodes if pc.split())
+        return sorted(w for w in found if w)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,10 +10,21 @@ from collections.abc import Sequence
 from networked_councillor import __version__
 from networked_councillor.base import paths
 from networked_councillor.base.errors import NcError
-from networked_councillor.cli import casework, doctor, fetching, items, model, privacy, sources, training, ward
+from networked_councillor.cli import (
+    casework,
+    doctor,
+    fetching,
+    items,
+    listening,
+    model,
+    privacy,
+    sources,
+    training,
+    ward,
+)
 from networked_councillor.cli.args import EXIT_ERROR
 
-GROUPS = (sources, fetching, items, ward, model, casework, privacy, training, doctor)
+GROUPS = (sources, fetching, listening, items, ward, model, casework, privacy, training, doctor)
 """The command groups, in the order `--help` lists them."""
 
 

@@ -185,10 +185,13 @@ class Pipeline:
             items = source.thread(target, cancel)
         return self.ingest(row, items, cancel)
 
-    def ingest(self, row: SourceRow, items: list[RawItem], cancel: threading.Event | None = None) -> SourceOutcome:
-        """Store items that did not come from a fetch (a conversation, dropped emails, a live stream): one transaction."""
+    def ingest(self, row: SourceRow, items: list[RawItem], cancel: threading.Event | None = None, *,
+               scorer: RelevanceScorer | None = None, record=None) -> SourceOutcome:
+        """Store items that did not come from a fetch (a conversation, dropped emails, a live stream): one
+        transaction, with ``record(db, plan)`` in it when given (a live source's cursor)."""
         outcome = SourceOutcome(row.id, row.name, seen=len(items))
-        plan = self._ingest(row, items, outcome, RelevanceScorer(self.sources.ward()), cancel or threading.Event())
+        plan = self._ingest(row, items, outcome, scorer or RelevanceScorer(self.sources.ward()),
+                            cancel or threading.Event(), record)
         outcome.new, outcome.updated, outcome.linked = len(plan.new), len(plan.changed), len(plan.linked)
         outcome.item_ids = [inc.item_id for inc in plan.new]
         return outcome

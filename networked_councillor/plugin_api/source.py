@@ -215,6 +215,37 @@ class CanImportFiles(Protocol):
     def read_file(name: str, data: bytes) -> list[RawItem]: ...
 
 
+@dataclass(slots=True)
+class LiveBatch:
+    """What a live source heard since its last batch: the posts worth scoring, and where to resume.
+
+    ``cursor`` is opaque to the app (Jetstream's ``time_us``); the app saves it in the same transaction as
+    ``items``, so after a crash the source resumes from the last batch stored, never past it.
+    """
+
+    items: list[RawItem]
+    cursor: Any
+    seen: int = 0
+    """Events read from the stream for this batch, matched or not."""
+    unreadable: int = 0
+    """Messages that were not what the stream's format says (not JSON): skipped."""
+
+
+@runtime_checkable
+class CanListen(Protocol):
+    """Optional: a source that follows a live stream rather than being fetched.
+
+    ``listen`` connects, resumes from ``cursor`` (None: from now), and yields batches until ``cancel`` is set;
+    when the connection fails it raises `SourceError` and the app reconnects with back-off.
+    """
+
+    def listen(self, cursor: Any, cancel: threading.Event) -> Iterable[LiveBatch]: ...
+
+
+def can_listen(source: object) -> bool:
+    return isinstance(source, CanListen)
+
+
 def can_reply(source: object) -> bool:
     """Works on a plugin class or an instance (None: no plugin, no replies)."""
     return isinstance(source, CanReply)

@@ -136,6 +136,17 @@ def record_run(
     )
 
 
+def record_live(db: Database, source_id: str, *, state: dict[str, Any] | None, note: str | None,
+                error: str | None = None, now: str) -> None:
+    """A live source's progress: its cursor (saved with the posts it heard) or why it is not listening."""
+    values: dict[str, Any] = {"last_fetch_at": now, "last_error": error, "last_note": note}
+    if error is None:
+        values["last_success_at"] = now
+    if state is not None:
+        values["state"] = json.dumps(state)
+    db["sources"].update(source_id, values)
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "source"
 
