@@ -122,11 +122,11 @@ def test_garbage_that_mentions_the_ward_is_skipped_not_stored():
         def __init__(self, items):
             self.items = list(items)
 
-        def recv(self, timeout):
+        def messages(self, wait):
             if not self.items:
                 cancel.set()
-                raise TimeoutError
-            return self.items.pop(0)
+            found, self.items = self.items, []
+            return found
 
     cancel = threading.Event()
     api = type("Api", (), {"config": {"address": "ws://127.0.0.1:1"}, "ward": WardProfile.load(DEMO_WARD),

@@ -76,6 +76,9 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # ONNX Runtime's threads spin for a while after each run, waiting for the next: on a laptop that tags a
+        # few live posts a minute, that spinning was most of the listener's CPU (and battery). Sleep instead.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # ORT raises its own exception types for damaged files

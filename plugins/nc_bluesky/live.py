@@ -23,6 +23,7 @@ from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 from nc_bluesky.mapping import post_to_item
+from nc_bluesky.stream import TICK, Stream, StreamError
 from networked_councillor.plugin_api import (
     API_VERSION,
     ConfigField,
@@ -32,6 +33,7 @@ from networked_councillor.plugin_api import (
     SourceApi,
     SourceError,
 )
+from networked_councillor.plugin_api.http import system_trust
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ FLUSH_SECONDS = 1.0
 """Matched posts wait at most this long before the app stores them (and the cursor with them)."""
 IDLE_FLUSH_SECONDS = 10.0
 """With nothing matched, the cursor is still saved this often, so a restart replays little."""
+SILENCE_SECONDS = 60.0
+"""The network posts several times a second: a minute of nothing means the connection is dead, though open."""
 _TIME_US = re.compile(r'"time_us":(\d+)')
 
 
@@ -112,42 +116,37 @@ class BlueskyLiveSource:
         if self.screen.pattern is None:
             raise SourceError("The ward has no places, streets, hashtags or postcodes to listen for.",
                               hint="Set up the ward first (Settings > Ward).")
-        from websockets.exceptions import WebSocketException
-        from websockets.sync.client import connect
-
         try:
-            with connect(self.url(cursor), open_timeout=15, close_timeout=2, max_size=2**20,
-                         user_agent_header="Networked Councillor") as stream:
+            with Stream(self.url(cursor), ssl_context=system_trust()) as stream:
                 yield from self._read(stream, cursor, cancel)
-        except (OSError, WebSocketException, TimeoutError) as exc:
-            raise SourceError(f"The connection to {urlsplit(self.base).hostname} dropped ({type(exc).__name__}: "
-                              f"{exc}). The app reconnects and carries on from where it was.") from exc
+        except StreamError as exc:
+            raise SourceError(f"The connection to {urlsplit(self.base).hostname} dropped: {exc}. The app "
+                              "reconnects and carries on from where it was.") from exc
 
-    def _read(self, stream, cursor: int | None, cancel: threading.Event) -> Iterator[LiveBatch]:
+    def _read(self, stream: Stream, cursor: int | None, cancel: threading.Event) -> Iterator[LiveBatch]:
         batch = LiveBatch([], cursor)
-        last_message, flushed = None, time.monotonic()
+        last_message, flushed, heard = None, time.monotonic(), time.monotonic()
         while not cancel.is_set():
             try:
-                message = stream.recv(timeout=0.25)
-            except TimeoutError:
-                message = None
-            except Exception:  # the connection dropped: what was heard up to here is whole, so it is kept
+                messages = stream.messages(TICK)
+            except StreamError:  # the connection dropped: what was heard up to here is whole, so it is kept
                 if batch.seen:
                     batch.cursor = _time_us(last_message) or batch.cursor
                     yield batch
                 raise
-            if message is not None:
-                if isinstance(message, bytes):
-                    message = message.decode("utf-8", "replace")
+            for message in messages:
                 batch.seen += 1
-                last_message = message
                 if self.screen.passes(message):
                     self._take(message, batch)
-            waited = time.monotonic() - flushed
-            if (batch.items and waited >= FLUSH_SECONDS) or waited >= IDLE_FLUSH_SECONDS:
+            now = time.monotonic()
+            if messages:
+                last_message, heard = messages[-1], now
+            elif now - heard > SILENCE_SECONDS:
+                raise StreamError(f"nothing arrived for {SILENCE_SECONDS:.0f} seconds")
+            if (batch.items and now - flushed >= FLUSH_SECONDS) or now - flushed >= IDLE_FLUSH_SECONDS:
                 batch.cursor = _time_us(last_message) or batch.cursor
                 yield batch
-                batch, flushed = LiveBatch([], batch.cursor), time.monotonic()
+                batch, flushed = LiveBatch([], batch.cursor), now
         if batch.seen:
             batch.cursor = _time_us(last_message) or batch.cursor
             yield batch
