@@ -29,6 +29,7 @@ from networked_councillor.ui.errors import explain
 from networked_councillor.ui.inbox_table import InboxTable
 from networked_councillor.ui.item_actions import ItemActions
 from networked_councillor.ui.itemmodels.inbox import InboxModel, ItemIdRole
+from networked_councillor.ui.live import LiveService
 from networked_councillor.ui.operations import Operations
 from networked_councillor.ui.screen import fit_on_screen, keep_on_screen
 from networked_councillor.ui.tasks import TaskRunner
@@ -91,6 +92,8 @@ class MainWindow(QMainWindow):
         self.set_filter(InboxFilter(view="inbox"))
         self._restore_layout()
         self.background.schedule()
+        self.live = LiveService(self)
+        self.live.start()
         from networked_councillor.ui.notifications import Notifier
 
         self.notifier = Notifier(self)
@@ -133,6 +136,7 @@ class MainWindow(QMainWindow):
             timer.stop()  # nothing may touch the store once the window has gone
         self.runner.cancel_all()
         self.runner.wait(5000)
+        self.live.stop()
         self.ops.close()  # the app tells this window of no more changes
         super().closeEvent(event)
 
@@ -260,6 +264,8 @@ class MainWindow(QMainWindow):
             self._populate_choices()
             self.sources_model.refresh()
             self.background.schedule()
+            if changes.sources or changes.ward:
+                self.live.start()
         if changes.ward:  # a new ward, a new relevance threshold: the inbox's filter takes it at once
             self._apply_filters()
         elif changes.inbox or changes.setup:
