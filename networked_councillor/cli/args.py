@@ -42,6 +42,15 @@ def when(iso: str | None) -> str:
     return datetime.fromisoformat(iso).astimezone().strftime("%d %b %Y %H:%M")
 
 
+def moment(text: str) -> datetime:
+    """A time typed on the command line ("2026-12-06" or "2026-12-06T08:00"), local time if it has no offset."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-12-06 or 2026-12-06T08:00") from None
+    return value if value.tzinfo else value.astimezone()
+
+
 def export_path(fmt: str, given: Path | None) -> Path:
     """Where an export goes: the path given, or a dated file in the current folder."""
     return given or Path(f"casework-{clock.today().isoformat()}.{fmt}")

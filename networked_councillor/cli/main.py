@@ -11,6 +11,7 @@ from networked_councillor import __version__
 from networked_councillor.base import paths
 from networked_councillor.base.errors import NcError
 from networked_councillor.cli import (
+    briefing,
     casework,
     doctor,
     fetching,
@@ -24,7 +25,7 @@ from networked_councillor.cli import (
 )
 from networked_councillor.cli.args import EXIT_ERROR
 
-GROUPS = (sources, fetching, listening, items, ward, model, casework, privacy, training, doctor)
+GROUPS = (sources, fetching, listening, items, briefing, ward, model, casework, privacy, training, doctor)
 """The command groups, in the order `--help` lists them."""
 
 

@@ -60,15 +60,27 @@ def handout_text(name: str) -> str:
                           hint="Reinstall the app from its source folder.") from exc
 
 
-def handout_document(name: str) -> QTextDocument:
-    """The handout as a Qt document: what the help viewer shows and the PDF prints."""
+def _document() -> QTextDocument:
     ensure_qt_app()
     document = QTextDocument()
     document.setDefaultStyleSheet(STYLE)
     font = QFont()
     font.setPointSizeF(BODY_POINTS)
     document.setDefaultFont(font)
+    return document
+
+
+def handout_document(name: str) -> QTextDocument:
+    """The handout as a Qt document: what the help viewer shows and the PDF prints."""
+    document = _document()
     document.setMarkdown(handout_text(name), QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+    return document
+
+
+def html_document(page: str) -> QTextDocument:
+    """A page the app wrote itself (the morning briefing) in the handouts' print style."""
+    document = _document()
+    document.setHtml(page)
     return document
 
 
@@ -85,7 +97,7 @@ def write_handouts(out_dir: str | Path) -> list[Path]:
 def write_handout(name: str, path: Path) -> Path:
     """One handout as an A4 PDF with page numbers, written beside ``path`` and moved into place when whole."""
     document = handout_document(name)
-    write_whole(Path(path), lambda file: _print(document, HANDOUTS[name], file), ExportError)
+    write_whole(Path(path), lambda file: print_document(document, HANDOUTS[name], file), ExportError)
     return path
 
 
@@ -93,7 +105,8 @@ def page_count(document: QTextDocument) -> int:
     return document.pageCount()
 
 
-def _print(document: QTextDocument, title: str, path: Path) -> None:
+def print_document(document: QTextDocument, title: str, path: Path) -> None:
+    """A4, with a footer naming it and numbering the pages."""
     writer = QPdfWriter(str(path))
     writer.setResolution(RESOLUTION)
     writer.setTitle(title)

@@ -29,7 +29,8 @@ TOP_PER_SOURCE = 2  # so one busy platform cannot fill the list
 EXCERPT_CHARS = 280
 SENTIMENTS = ("negative", "neutral", "positive")
 AUTHOR_PATHS = ("users", "user", "u", "profile", "people", "members")  # a path segment that names who follows
-HEARD = "items.created_at >= ? AND items.created_at < ? AND items.relevance >= ?"  # heard in the period, about the ward
+HEARD = ("items.created_at >= ? AND items.created_at < ? AND items.relevance >= ? "  # heard in the period, about
+         "AND items.kind IS NOT 'email'")  # the ward, in public: a resident's email to their councillor is casework
 
 
 @dataclass(frozen=True)

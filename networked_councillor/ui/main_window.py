@@ -24,6 +24,7 @@ from networked_councillor.store import tags as tag_store
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.tagger.topics import default_topics
 from networked_councillor.ui.background import Background
+from networked_councillor.ui.briefing_view import offer_briefing
 from networked_councillor.ui.bring_in import BringIn
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.inbox_table import InboxTable
@@ -97,8 +98,8 @@ class MainWindow(QMainWindow):
         from networked_councillor.ui.notifications import Notifier
 
         self.notifier = Notifier(self)
-        if welcome and not self.ward.is_set_up:
-            QTimer.singleShot(0, self.welcome)
+        if welcome:  # the first start: set up a ward; the first start of a day: the morning briefing
+            QTimer.singleShot(0, self.welcome if not self.ward.is_set_up else lambda: offer_briefing(self))
 
     # ---- set-up ---------------------------------------------------------------------
 

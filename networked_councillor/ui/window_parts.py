@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from networked_councillor.store.inbox import VIEWS, InboxFilter
 from networked_councillor.ui.add_post import add_post_by_hand
+from networked_councillor.ui.briefing_view import show_briefing
 from networked_councillor.ui.item_actions import SNOOZES
 from networked_councillor.ui.itemmodels.sources import SourceStatusModel, configure_view
 from networked_councillor.ui.theme import THEMES
@@ -60,6 +61,8 @@ def make_actions(window) -> None:
                                "Emails saved from your mail client (.eml, .msg); you can also drop them on the window")
     window.add_post_action = a("&Add a post by hand…", lambda: add_post_by_hand(window), "Ctrl+Shift+A",
                                "What a resident said in a Facebook group, on Nextdoor, WhatsApp, in a letter or a call")
+    window.briefing_action = a("Morning &briefing", lambda: show_briefing(window), "Ctrl+Shift+B",
+                               "What is new, waiting, due and failing today, on one page")
     window.quit_action = a("&Quit", window.close, QKeySequence.StandardKey.Quit)
     window.find_action = a("&Find…", window.focus_search, QKeySequence.StandardKey.Find, "Search the ward's posts")
     window.clear_action = a("C&lear filters", window.filter_bar.clear, "Ctrl+Shift+L")
@@ -143,6 +146,7 @@ def build_menus(window) -> None:
     for action in window.view_actions:
         view.addAction(action)
     view.addSeparator()
+    view.addAction(window.briefing_action)
     view.addAction(window.dashboard_action)
     view.addAction(window.casework_action)
     window.theme_menu = view.addMenu("&Theme")
