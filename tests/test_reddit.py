@@ -2,7 +2,7 @@
 
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -165,6 +165,7 @@ def test_an_unchanged_feed_costs_a_304_and_gives_nothing(server, fixtures):
     server.route(NEW, feed(sample(fixtures, "millbrook_new.atom"), etag='"v1"'))
     api = plugin_api(config(server))
     assert len(run(api, since=LONG_AGO)) == 3
+    clock.set_now(clock.utcnow() + timedelta(seconds=61))  # Reddit's minute between reads without a token
     assert run(api, since=LONG_AGO) == []
     assert server.hits(NEW)[1].headers["if-none-match"] == '"v1"'
     assert server.hits(NEW)[1].headers["user-agent"].startswith("networked-councillor/")
@@ -268,9 +269,43 @@ def test_through_the_pipeline_posts_and_comments_are_stored_and_survive_a_failed
         (thread,) = db.query("SELECT * FROM threads WHERE id = ?", [post["thread_id"]])
         state_before = db["sources"].get(source_id)["state"]
     assert thread["title"] == "Oak Road pothole - has anyone reported it?"
+    clock.set_now(clock.utcnow() + timedelta(seconds=61))
     second = pipeline(store, registry).fetch()
     assert "Reddit refused to show r/Millbrook (HTTP 403)" in second.outcomes[0].error
     assert server.hits(NEW)[1].headers["if-none-match"] == '"n1"'
     assert len(item_rows(store)) == 6  # nothing lost
     with store.read() as db:
         assert db["sources"].get(source_id)["state"] == state_before
+
+
+# ---- the supported way: a private feed token, and Reddit's stated rate ----------------------------
+
+
+def test_a_private_feed_token_is_sent_but_never_kept_in_the_state(server, fixtures):
+    server.route(NEW, feed(sample(fixtures, "millbrook_new.atom"), etag='"v1"'))
+    api = plugin_api(config(server, feed_user="jo_whitfield"))
+    api.secrets.set("feed_token", "0123456789abcdef")
+    assert len(run(api, since=LONG_AGO)) == 3
+    sent = query(server.hits(NEW)[0])
+    assert sent["feed"] == ["0123456789abcdef"] and sent["user"] == ["jo_whitfield"] and sent["limit"] == ["100"]
+    assert "0123456789abcdef" not in json.dumps(api.state)  # the state is saved in the database
+    assert "next_read_at" not in api.state  # with a token, no minute's wait unless Reddit asks for one
+
+
+def test_a_read_too_soon_is_skipped_and_said_and_reddits_stated_reset_is_kept(server, fixtures):
+    server.route(NEW, Reply(sample(fixtures, "millbrook_new.atom"), headers={
+        **ATOM, "x-ratelimit-remaining": "0", "x-ratelimit-reset": "300", "x-ratelimit-used": "100"}))
+    api = plugin_api(config(server))
+    assert len(run(api, since=LONG_AGO)) == 3
+    clock.set_now(clock.utcnow() + timedelta(seconds=120))
+    assert run(api, since=LONG_AGO) == [] and len(server.hits(NEW)) == 1
+    assert "Not read this time: Reddit allows apps that are not signed in only so many reads" in api.warnings[-1]
+    clock.set_now(clock.utcnow() + timedelta(seconds=200))
+    assert len(run(api, since=LONG_AGO)) == 3 and len(server.hits(NEW)) == 2
+
+
+def test_a_refusal_without_a_token_points_to_the_feed_token(server):
+    server.route(NEW, Reply(b"blocked", status=403, headers={"Content-Type": "text/html"}))
+    with pytest.raises(SourceError) as caught:
+        run(plugin_api(config(server)))
+    assert "private feed token (reddit.com/prefs/feeds" in caught.value.hint

@@ -26,14 +26,18 @@ from networked_councillor.plugin_api.source import Author, RawItem, SourceApi
 Entry = Any  # a feedparser entry
 
 
-def read_feed(api: SourceApi, url: str, cancel: threading.Event) -> Any | None:
-    """The parsed feed at ``url``, or None when it has not changed since last time (a 304)."""
-    response = api.http.get(url, validators=api.state.setdefault("validators", {}), cancel=cancel)
+def read_feed(api: SourceApi, url: str, cancel: threading.Event, params: dict[str, str] | None = None) -> Any | None:
+    """The parsed feed at ``url``, or None when it has not changed since last time (a 304).
+
+    ``params`` go on the address but not into the source's saved validators or any message (a private feed
+    token); the answer's headers are the parsed feed's ``headers``.
+    """
+    response = api.http.get(url, params=params, validators=api.state.setdefault("validators", {}), cancel=cancel)
     if response.not_modified:
         return None
     parsed = feedparser.parse(
         response.content,
-        response_headers={"content-type": response.headers.get("content-type", "application/xml")},
+        response_headers={"content-type": "application/xml", **{k.lower(): v for k, v in response.headers.items()}},
         sanitize_html=False,  # nh3 sanitises once, in the pipeline
     )
     if not parsed.get("entries"):

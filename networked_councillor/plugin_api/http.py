@@ -214,8 +214,8 @@ class HttpClient:
         if remaining <= 0:
             raise httpx.ReadTimeout(f"no complete answer within {self.deadline:.0f} s")
         timeout = httpx.Timeout(min(self.timeout, remaining), connect=min(self.timeout, 10.0, remaining))
-        with self._client.stream(method, url, params=params, headers=headers, data=data, json=json,
-                                 timeout=timeout) as r:
+        target = httpx.URL(url).copy_merge_params(params) if params else url  # added to the address's own query
+        with self._client.stream(method, target, headers=headers, data=data, json=json, timeout=timeout) as r:
             content = read_body(r.headers, r.iter_raw(), url, self.max_bytes, deadline, cancel)
             return HttpResponse(url=str(r.url), status=r.status_code, headers=dict(r.headers), content=content)
 

@@ -5,16 +5,20 @@ Both are Atom feeds of Reddit listings, so they take the listings' own paging:
 back only as far as the last successful run (a week, the first time), and an
 unchanged first page costs a 304 when Reddit sends validators.
 
-Reddit limits apps that are not signed in to a few requests a minute and
-blocks some clients outright; the shared client backs off and honours
-Retry-After, and a 429 or 403 is explained in plain words.
+Reddit now allows apps that are not signed in about one request a minute,
+and blocks some networks outright. Its supported way for feed readers is
+the private feed token (reddit.com/prefs/feeds): with it the same feeds are
+read as the councillor's own account. Either way the source keeps to the
+rate Reddit states in its ``x-ratelimit-*`` headers (and to one read a
+minute without a token), skipping a refresh that comes too soon rather than
+being blocked, and a 429 or 403 is explained in plain words.
 """
 
 from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from nc_reddit.entries import reddit_item
 from nc_reddit.subreddit import parse_subreddit
@@ -25,6 +29,8 @@ from networked_councillor.plugin_api.paging import Page, reaches, read_pages
 PAGE_SIZE = 100  # the most a Reddit listing gives at once
 MAX_PAGES = 4
 FIRST_DAYS = 7
+UNSIGNED_INTERVAL = 60.0
+"""Seconds between reads without a feed token: Reddit's stated rate for apps that are not signed in."""
 
 
 class RedditSource:
@@ -36,6 +42,11 @@ class RedditSource:
                     help="For example r/Ashcombe, Ashcombe, or https://www.reddit.com/r/Ashcombe."),
         ConfigField("include_comments", "Also read new comments", "bool", default=False,
                     help="One more request each refresh; Reddit limits how often apps may ask."),
+        ConfigField("feed_user", "Your Reddit user name (with a feed token)", "text",
+                    help="The user= part of your private feed links at reddit.com/prefs/feeds."),
+        ConfigField("feed_token", "Private feed token", "secret",
+                    help="The feed= part of your private feed links at reddit.com/prefs/feeds. Reddit's "
+                         "supported way for feed readers: without it Reddit allows about one read a minute."),
     )
 
     def __init__(self, api: SourceApi) -> None:
@@ -46,6 +57,8 @@ class RedditSource:
                               hint="Add one in its settings, for example r/Ashcombe.")
         self.site, self.subreddit = parse_subreddit(value)
         self.include_comments = bool(api.config.get("include_comments"))
+        token, user = api.secrets.get("feed_token"), str(api.config.get("feed_user") or "").strip()
+        self.params = {"feed": token.strip(), "user": user} if token and user else None
 
     def feeds(self) -> list[tuple[str, str]]:
         """(what, address) of each feed to read."""
@@ -55,6 +68,13 @@ class RedditSource:
         return feeds
 
     def fetch(self, since: datetime | None, cancel: threading.Event, progress: Progress) -> list[RawItem]:
+        wait_until = self.api.state.get("next_read_at")
+        if wait_until and utcnow() < datetime.fromisoformat(wait_until):
+            who = "your feed token" if self.params else "apps that are not signed in"
+            due = datetime.fromisoformat(wait_until).astimezone()
+            self.api.warn(f"Not read this time: Reddit allows {who} only so many reads, and the next is due "
+                          f"after {due:%H:%M}.")
+            return []
         horizon = since or utcnow() - timedelta(days=FIRST_DAYS)
         feeds = self.feeds()
         found: dict[str, RawItem] = {}
@@ -85,24 +105,48 @@ class RedditSource:
 
     def _feed(self, url: str, cancel: threading.Event) -> Any | None:
         try:
-            return read_feed(self.api, url, cancel)
+            parsed = read_feed(self.api, url, cancel, self.params)
         except SourceError as exc:
-            status = exc.status
-            if status == 429:
-                raise SourceError(f"Reddit is limiting how often the app may read r/{self.subreddit} (HTTP 429).",
-                                  hint=f"Reddit lets apps that are not signed in ask only a few times a minute. "
-                                       f"{exc.hint}", retry_after=exc.retry_after) from exc
-            if status == 403:
-                raise SourceError(
-                    f"Reddit refused to show r/{self.subreddit} (HTTP 403).",
-                    hint="Reddit blocks some apps and networks (VPNs, work and cloud networks among them), and "
-                         f"private or banned subreddits refuse everyone. If r/{self.subreddit} opens in a web "
-                         "browser on this computer, Reddit is blocking the app: try again later or from another "
-                         "network.") from exc
-            if status == 404:
-                raise SourceError(f"Reddit has no subreddit called r/{self.subreddit} (HTTP 404).",
-                                  hint="Check the name in the source's settings.") from exc
-            raise
+            self._raise_plainly(exc)
+        self._pace((parsed or {}).get("headers") or {})
+        return parsed
+
+    def _pace(self, headers: dict) -> None:
+        """When the next read may be: after Reddit's stated reset once its allowance is spent, else a minute on
+        (without a token; Reddit's rate for apps that are not signed in)."""
+        try:
+            remaining = float(headers.get("x-ratelimit-remaining", "nan"))
+            reset = float(headers.get("x-ratelimit-reset", "0"))
+        except ValueError:
+            remaining, reset = float("nan"), 0.0
+        wait = reset if remaining < 1 else (0.0 if self.params else UNSIGNED_INTERVAL)
+        if wait > 0:
+            self.api.state["next_read_at"] = (utcnow() + timedelta(seconds=wait)).isoformat(timespec="seconds")
+        else:
+            self.api.state.pop("next_read_at", None)
+
+    def _raise_plainly(self, exc: SourceError) -> NoReturn:
+        """A refusal from Reddit, said in words: rate limited, blocked, or no such subreddit."""
+        status = exc.status
+        if status == 429:
+            raise SourceError(f"Reddit is limiting how often the app may read r/{self.subreddit} (HTTP 429).",
+                              hint="Reddit lets apps that are not signed in read about once a minute; a private feed "
+                                   f"token (reddit.com/prefs/feeds) is its supported way for feed readers. {exc.hint}",
+                              retry_after=exc.retry_after) from exc
+        if status == 403:
+            token = ("Check the feed token and user name in the source's settings (a new token from "
+                     "reddit.com/prefs/feeds replaces the old one)." if self.params else
+                     "A private feed token (reddit.com/prefs/feeds, in the source's settings) is Reddit's "
+                     "supported way in for feed readers.")
+            raise SourceError(
+                f"Reddit refused to show r/{self.subreddit} (HTTP 403).",
+                hint="Reddit blocks some apps and networks (VPNs, work and cloud networks among them), and "
+                     f"private or banned subreddits refuse everyone. If r/{self.subreddit} opens in a web "
+                     f"browser on this computer, Reddit is blocking the app. {token}") from exc
+        if status == 404:
+            raise SourceError(f"Reddit has no subreddit called r/{self.subreddit} (HTTP 404).",
+                              hint="Check the name in the source's settings.") from exc
+        raise exc
 
     def _keep_validators_of(self, urls: set[str]) -> None:
         """Only first pages are worth a conditional request; forget the others so the state stays small."""
