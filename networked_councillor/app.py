@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from networked_councillor.base import logs, paths
 from networked_councillor.base.changes import Changes
-from networked_councillor.base.errors import TaggerError
+from networked_councillor.base.errors import ConfigError, TaggerError
 from networked_councillor.base.secrets import SecretStore
 from networked_councillor.ingest.by_hand import HandPost, add_post
 from networked_councillor.ingest.imports import ImportReport, import_files
@@ -23,8 +23,9 @@ from networked_councillor.ingest.live import LiveListener, LiveStatus, live_sour
 from networked_councillor.ingest.pipeline import FetchReport, Pipeline, SourceOutcome
 from networked_councillor.ingest.sources import Sources, source_secrets
 from networked_councillor.plugin_api.loader import PluginRegistry, discover
-from networked_councillor.plugin_api.source import Progress
+from networked_councillor.plugin_api.source import Progress, can_sign_in
 from networked_councillor.store import Store
+from networked_councillor.store import sources as source_store
 from networked_councillor.store.sources import SourceRow
 from networked_councillor.tagger.result import Tagger
 
@@ -120,6 +121,21 @@ class App:
         for thread in threads:
             thread.join()
         return [listener.status for listener in listeners]
+
+    def sign_in(self, source_id: str, open_page: Callable[[str], None], say: Callable[[str], None],
+                cancel: threading.Event | None = None) -> str:
+        """Sign a source in on its service's own page (Mastodon, Microsoft 365); the token goes to the keyring."""
+        sources = self.sources()
+        with self.store.read() as db:
+            row = source_store.get(db, source_id)
+        with sources.http_factory() as http:
+            source, _api = sources.open(row, http, sources.ward())
+            if not can_sign_in(source):
+                raise ConfigError(f"{row.name} is not signed in on a web page: give its password or key in its "
+                                  "settings instead.")
+            who = source.sign_in(open_page, say, cancel or threading.Event())
+        self.perform(source_store.note_secrets, source_id)
+        return who
 
     def announce(self, changes: Changes, initiator: object = None) -> None:
         if changes:

@@ -34,6 +34,8 @@ def add_parsers(commands) -> None:
     for verb in ("enable", "disable"):
         sub = sources.add_parser(verb, help=f"{verb} a source")
         sub.add_argument("id")
+    sign = sources.add_parser("sign-in", help="sign a source in on its service's own page (Mastodon, Microsoft 365)")
+    sign.add_argument("id")
     imp = sources.add_parser("import", help="add every feed in an OPML file (or another plugin's list format)")
     imp.add_argument("file", type=Path)
     imp.add_argument("--plugin", default="rss", help="which plugin reads the file (default: rss)")
@@ -62,6 +64,10 @@ def cmd_sources(app, args) -> int:
                 f"{row.last_new} new of {row.last_seen}" if row.last_seen is not None else "")
             print(f"{row.id:<28} {status} {row.plugin:<8} {row.name} ({last}) {health}".rstrip())
         print_plugin_failures(app)
+        return EXIT_OK
+    if args.action == "sign-in":
+        who = app.sign_in(args.id, _open_in_browser, lambda text: print(text, flush=True))
+        print(f"Signed in as {who}. The token is kept in this computer's keyring.")
         return EXIT_OK
     if args.action == "add":
         plugin = _plugin(app, args.plugin)
@@ -125,6 +131,12 @@ def _plugin(app, plugin_id: str):
 def print_plugin_failures(app) -> None:
     for failure in app.registry.failures:
         print(f"Plugin problem: {failure}", file=sys.stderr)
+
+
+def _open_in_browser(url: str) -> None:
+    import webbrowser
+
+    webbrowser.open(url)  # on a computer with no browser the address printed before is the way
 
 
 HANDLERS = {"sources": cmd_sources}

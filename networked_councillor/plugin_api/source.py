@@ -215,6 +215,23 @@ class CanImportFiles(Protocol):
     def read_file(name: str, data: bytes) -> list[RawItem]: ...
 
 
+@runtime_checkable
+class CanSignIn(Protocol):
+    """Optional: a source whose account is signed in on the service's own page (OAuth), not with a typed password.
+
+    ``open_page(url)`` shows the service's page in the browser; ``say(text)`` tells the person what to do there
+    (a code to type). Blocks until signed in, ``cancel`` is set or it times out; keeps the token in the keyring
+    through ``api.secrets`` and returns who signed in.
+    """
+
+    def sign_in(self, open_page: Callable[[str], None], say: Callable[[str], None],
+                cancel: threading.Event) -> str: ...
+
+
+def can_sign_in(source: object) -> bool:
+    return isinstance(source, CanSignIn)
+
+
 @dataclass(slots=True)
 class LiveBatch:
     """What a live source heard since its last batch: the posts worth scoring, and where to resume.

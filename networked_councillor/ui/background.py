@@ -15,7 +15,8 @@ from networked_councillor.ui.errors import explain
 TASK_NAMES = {"reply": "Posting the reply…", "thread": "Loading the conversation…", "fetch": "Fetching…",
               "retrain": "Retraining…", "similar": "Finding similar posts…", "demo": "Loading the demo ward…",
               "test-source": "Testing…", "ward-setup": "Looking up the ward…",
-              "import": "Bringing in emails…", "add-post": "Adding the post…"}
+              "import": "Bringing in emails…", "add-post": "Adding the post…",
+              "sign-in": "Waiting for you to sign in…"}
 
 
 class Background(QObject):

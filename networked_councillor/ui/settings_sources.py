@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,10 +39,18 @@ from networked_councillor.ui.itemmodels.sources import (
     SourceStatusModel,
     configure_view,
 )
+from networked_councillor.ui.links import open_address
 from networked_councillor.ui.screen import fit_on_screen
 from networked_councillor.ui.settings_page import SettingsPage
 from networked_councillor.ui.widgets.help import help_label
 from networked_councillor.ui.widgets.text_box import text_box
+
+
+class _SignInRelay(QObject):
+    """Brings a sign-in's requests (open this page, tell them this) from the background to the window."""
+
+    open_page = Signal(str)
+    say = Signal(str)
 
 
 class SourcesPage(SettingsPage):
@@ -62,7 +71,8 @@ class SourcesPage(SettingsPage):
         buttons = QHBoxLayout()
         for label, slot in (("Add…", self._add_source), ("Edit…", self._edit_source),
                             ("Turn on / off", self._toggle_source), ("Remove", self._remove_source),
-                            ("Test connection", self._test_source), ("Import OPML…", self._import_opml)):
+                            ("Test connection", self._test_source), ("Sign in…", self._sign_in),
+                            ("Import OPML…", self._import_opml)):
             button = QPushButton(label, clicked=slot)
             button.setAccessibleName(f"{label.rstrip('…')} source")
             buttons.addWidget(button)
@@ -113,6 +123,21 @@ class SourcesPage(SettingsPage):
             "test-source", lambda cancel, progress: pipeline.try_source(row, cancel),
             on_done=lambda items: self.test_result.setText(
                 f"{row.name}: connected, {len(items)} items read. Nothing was stored."),
+            on_error=lambda error: self.test_result.setText(f"{row.name}: {error}"))
+
+    def _sign_in(self) -> None:
+        """Mastodon, Microsoft 365: sign in on the service's own page, in the background; the page opens here."""
+        row = self._selected_source()
+        if row is None:
+            return
+        relay = _SignInRelay(self)
+        relay.open_page.connect(open_address)
+        relay.say.connect(self.test_result.setText)
+        self.test_result.setText(f"Signing in to {row.name}…")
+        self.window_.runner.submit(
+            "sign-in", lambda cancel, progress: self.app.sign_in(row.id, relay.open_page.emit, relay.say.emit, cancel),
+            on_done=lambda who: self.test_result.setText(f"{row.name}: signed in as {who}. The token is kept in "
+                                                         "this computer's keyring."),
             on_error=lambda error: self.test_result.setText(f"{row.name}: {error}"))
 
     def _import_opml(self) -> None:

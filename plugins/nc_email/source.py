@@ -95,6 +95,14 @@ class EmailSource:
         progress(1.0, f"{len(items)} new emails")
         return items
 
+    def sign_in(self, open_page, say, cancel: threading.Event) -> str:
+        """Microsoft 365: a device-code sign-in (a code to type at microsoft.com/devicelogin, in any browser)."""
+        if self.api.config.get("sign_in") != "microsoft 365":
+            raise SourceError("This mailbox signs in with an app password: give it in the source's settings.")
+        from nc_email.microsoft import sign_in
+
+        return sign_in(self.api, say)
+
     def mailbox(self) -> Mailbox:
         config = self.api.config
         username = str(config.get("username") or "").strip()

@@ -78,7 +78,8 @@ class MastodonSource:
         ConfigField("local_timeline", "Read the instance's local timeline", "bool", default=False,
                     help="Everything posted by the instance's own users: worth it for a town's own instance."),
         ConfigField("access_token", "Access token", "secret",
-                    help="Only needed if the instance shows its timelines to signed-in users alone."),
+                    help="Only needed if the instance shows its timelines to signed-in users alone: use "
+                         "Sign in… in the sources list, or paste a token made in the instance's settings."),
     )
 
     def __init__(self, api: SourceApi) -> None:
@@ -92,6 +93,12 @@ class MastodonSource:
         if not self.hashtags and not self.local_timeline:
             raise SourceError("This Mastodon source has nothing to follow.",
                               hint="Add hashtags (or your ward's hashtags) or tick the local timeline in its settings.")
+
+    def sign_in(self, open_page, say, cancel: threading.Event) -> str:
+        """Sign in on the instance's own page (OAuth with a loopback redirect); the token goes to the keyring."""
+        from nc_mastodon.oauth import sign_in
+
+        return sign_in(self.api, self.base, open_page, say, cancel)
 
     def timelines(self) -> list[Timeline]:
         found = [Timeline(f"tag:{tag.lower()}", f"#{tag}", f"/api/v1/timelines/tag/{quote(tag, safe='')}")
