@@ -25,15 +25,37 @@ OUT = Path(__file__).resolve().parent / "screenshots"
 PAUSE_MS = 900
 
 
+def resident_email() -> bytes:
+    """A resident's email, written here for the screenshot (a demo ward has no real residents)."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    from networked_councillor.base import clock
+
+    message = EmailMessage()
+    message["From"] = "Jane Morris <jane.morris@example.org>"
+    message["To"] = "Cllr Jo Whitfield <jo.whitfield@millbrook.example.gov.uk>"
+    message["Subject"] = "Fly-tipping behind the Oak Road garages again"
+    message["Date"] = format_datetime(clock.utcnow())
+    message["Message-ID"] = "<oak-road-1@example.org>"
+    message.set_content("Dear Cllr Whitfield,\n\nThere is a pile of mattresses and a fridge behind the garages on "
+                        "Oak Road again. It has been there since Saturday and children play there.\n\nCould you "
+                        "chase the council? A photo is attached.\n\nJane Morris")
+    message.add_attachment(b"\xff\xd8\xff\xe0 photo", maintype="image", subtype="jpeg", filename="garages.jpg")
+    return bytes(message)
+
+
 def main() -> None:
     qt = QApplication(sys.argv[:1])
     from networked_councillor.app import App
+    from networked_councillor.base.changes import Changes
     from networked_councillor.demo import load_demo
     from networked_councillor.store import inbox as inbox_store
     from networked_councillor.training.exercises import OAK_ROAD_CLOSURE
     from networked_councillor.training.workspace import open_workspace
     from networked_councillor.ui.main_window import MainWindow
-    from networked_councillor.ui.settings_dialog import SourceEditor
+    from networked_councillor.ui.training import TrainingWindow
+    from networked_councillor.ui.settings_sources import SourceEditor
     from networked_councillor.ui.theme import apply_theme
 
     apply_theme(qt, "light")
@@ -80,17 +102,27 @@ def main() -> None:
         window.open_casework()
         window.casework_window.table.selectRow(0)
 
+    def briefing() -> None:
+        from networked_councillor.ui.briefing_view import show_briefing
+
+        show_briefing(window)
+
+    def casework_mail() -> None:
+        folder = Path(tempfile.mkdtemp(prefix="nc-shots-mail-"))
+        (folder / "oak-road.eml").write_bytes(resident_email())
+        window.bring_in.bring_in([folder / "oak-road.eml"])
+
     def training() -> None:
         window.close()
         trainee = open_workspace(tempfile.mkdtemp(prefix="nc-training-"))
         trainee.progress.add_trainee("Priya")
-        shown = MainWindow(trainee, welcome=False)
+        shown = TrainingWindow(trainee, welcome=False)
         shown.showMaximized()
         with trainee.store.write() as db:  # the trainee has found and pinned the three closure posts
             inbox_store.set_pinned(db, shown.exercise_panel.posts.ids(db, OAK_ROAD_CLOSURE), True)
         shown.set_filter(shown.inbox.filter.with_(view="all", query="Oak Road closed"))
         shown.filter_bar.show_filter(shown.inbox.filter)
-        shown.data_changed("items")
+        shown.on_changed(Changes(inbox=True))
         shown.table.selectRow(0)
         shown.exercise_panel.exercise_list.setCurrentRow(0)
         opened.append((trainee, shown))
@@ -106,7 +138,9 @@ def main() -> None:
                   composer, lambda s=suffix: shoot(f"composer{s}"), close_dialogs,
                   casework, lambda s=suffix: shoot(f"casework{s}"), close_dialogs,
                   window.open_dashboard, lambda s=suffix: shoot(f"dashboard{s}"), close_dialogs]
-    steps += [main_window("light"), lambda: window.open_settings("appearance"), lambda: shoot("settings"),
+    steps += [main_window("light"), briefing, lambda: shoot("briefing"), close_dialogs,
+              casework_mail, lambda: shoot("casework-mail"),
+              main_window("light"), lambda: window.open_settings("appearance"), lambda: shoot("settings"),
               close_dialogs, add_source, lambda: shoot("add-source"), close_dialogs,
               training, lambda: shoot("training-mode"), exercises, qt.quit]
 

@@ -281,7 +281,9 @@ def attachments_html(attachments: list[dict]) -> str:
     """Each attachment by name and size; a kept one is a link that saves a copy (nothing is ever opened)."""
     parts = []
     for a in attachments:
-        size = f"{a['size'] / 1024:.0f} KB" if (a.get("size") or 0) < 2**20 else f"{a['size'] / 2**20:.1f} MB"
+        bytes_ = a.get("size") or 0
+        size = (f"{bytes_} bytes" if bytes_ < 1024 else f"{bytes_ / 1024:.0f} KB" if bytes_ < 2**20 else
+                f"{bytes_ / 2**20:.1f} MB")
         name = html.escape(a["name"])
         parts.append(f'<a href="attachment:{a["id"]}">{name}</a> ({size})' if a.get("kept") else
                      f"{name} ({html.escape(a.get('note') or 'not kept')})")
@@ -293,6 +295,11 @@ def _first_line(text: str | None) -> str:
 
 
 def _evidence_text(item: dict) -> str:
+    extra = item.get("extra") or {}
+    if extra.get("private"):
+        return "Why it's here: an email to you, which is always casework."
+    if extra.get("added_by_hand"):
+        return "Why it's here: you added it by hand."
     evidence = item.get("evidence") or []
     if not evidence:
         return f"Relevance {item['relevance']:.0%}: nothing in it matched the ward profile."
