@@ -171,3 +171,14 @@ def test_retention_removes_old_emails_and_their_attachments(app, tmp_path):
 def test_a_file_that_is_not_an_email_says_so_in_words():
     with pytest.raises(SourceError, match="does not look like an email"):
         EmailSource.read_file("x.eml", b"\x00\x01garbage")
+
+
+def test_the_ward_report_never_counts_or_quotes_a_residents_email(app, tmp_path):
+    from networked_councillor.printing.report_data import ward_report_data
+
+    body = "Fly-tipping on Oak Road, Millbrook, again: mattresses behind the garages. " * 3
+    import_files(untagged(app), [write(tmp_path, "a.eml", resident_email("r@example.org", body=body))])
+    today = clock.today()
+    with app.store.read() as db:
+        data = ward_report_data(db, today - timedelta(days=7), today, today=today)
+    assert data.items_heard == 0 and data.top_items == [] and data.items_by_source == []
