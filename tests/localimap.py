@@ -32,9 +32,13 @@ def free_port() -> int:
 
 
 class LocalDovecot:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, certificate=None) -> None:
+        """``certificate``: a trustme leaf certificate; with it the server also listens for IMAPS on ``tls_port``
+        and refuses to sign anyone in without TLS."""
         self.folder = folder
         self.port = free_port()
+        self.tls_port = free_port()
+        self.certificate = certificate
         # Dovecot will not run mail as root, nor its login processes as the user who owns the mail.
         if os.getuid() == 0:
             self.internal, self.login = "dovecot", "dovenull"
@@ -53,6 +57,13 @@ class LocalDovecot:
         for sub in ("cur", "new", "tmp"):
             (self.maildir / sub).mkdir(parents=True, exist_ok=True)
         (f / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+        tls = "ssl = no\ndisable_plaintext_auth = no\n"
+        imaps = "port = 0"
+        if self.certificate is not None:
+            self.certificate.cert_chain_pems[0].write_to_path(str(f / "cert.pem"))
+            self.certificate.private_key_pem.write_to_path(str(f / "key.pem"))
+            tls = f"ssl = required\nssl_cert = <{f}/cert.pem\nssl_key = <{f}/key.pem\ndisable_plaintext_auth = yes\n"
+            imaps = f"address = 127.0.0.1\n    port = {self.tls_port}"
         config = f / "dovecot.conf"
         config.write_text(f"""
 base_dir = {f}/run
@@ -60,9 +71,7 @@ state_dir = {f}/state
 log_path = {f}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
+{tls}auth_mechanisms = plain login
 default_internal_user = {self.internal}
 default_login_user = {self.login}
 first_valid_uid = 1
@@ -81,7 +90,7 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    {imaps}
   }}
 }}
 service pop3-login {{

@@ -99,16 +99,16 @@ class LocalJetstream:
     """
 
     def __init__(self, messages: Sequence[str], *, per_second: float | None = None, drop_after: int | None = None,
-                 garbage_at: int | None = None) -> None:
+                 garbage_at: int | None = None, tls=None) -> None:
         self.messages = list(messages)
         self.times = [json.loads(m)["time_us"] for m in self.messages]
         self.per_second, self.drop_after, self.garbage_at = per_second, drop_after, garbage_at
         self.connections: list[str] = []
         self.sent = 0
         self._stop = threading.Event()
-        self.server = serve(self._handle, "127.0.0.1", 0)
+        self.server = serve(self._handle, "127.0.0.1", 0, ssl=tls)
         self.port = self.server.socket.getsockname()[1]
-        self.address = f"ws://127.0.0.1:{self.port}"
+        self.address = f"{'wss' if tls else 'ws'}://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> LocalJetstream:

@@ -122,3 +122,33 @@ def test_an_unencrypted_connection_is_refused_off_this_computer(store, mailbox):
         row = source_store.get(db, mailbox)
         source_store.update_config(db, mailbox, {**row.config, "host": "imap.example.org"})
     assert "without encryption" in fetch(store, mailbox).error
+
+
+def test_imaps_trusts_the_computers_certificate_store_and_refuses_a_stranger(store, monkeypatch, tmp_path):
+    """The server's certificate comes from an authority only this computer's store knows (SSL_CERT_FILE, as a
+    council's own mail server would): trusted, it is read over IMAPS; not yet trusted, the app says so."""
+    from networked_councillor.plugin_api.http import system_trust
+
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    folder = Path(tempfile.mkdtemp(prefix="nc-dovecot-"))
+    server = LocalDovecot(folder, certificate=authority.issue_cert("localhost")).start()
+    try:
+        with store.write() as db:
+            source = source_store.add(db, "email", "Council mailbox", {
+                "host": "localhost", "port": server.tls_port, "security": "ssl", "username": USER}, clock.now_iso())
+            source_store.note_secrets(db, source)
+        SecretStore(source).set("password", PASSWORD)
+        deliver(server, 2)
+        system_trust.cache_clear()
+        refused = fetch(store, source)
+        assert "showed a certificate this computer does not trust" in refused.error
+        bundle = tmp_path / "council-ca.pem"
+        authority.cert_pem.write_to_path(str(bundle))
+        monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+        system_trust.cache_clear()
+        assert fetch(store, source).new == 2
+    finally:
+        system_trust.cache_clear()
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)

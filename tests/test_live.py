@@ -176,3 +176,27 @@ def test_listen_killed_mid_stream_resumes_without_loss_or_duplicates(tmp_path):
     assert len(stored) == len(set(stored)) == len(expected)
     assert "Stopped. Listening resumes from here next time." in out
     assert "cursor=" in stream.connections[-1]
+
+
+def test_wss_trusts_the_computers_certificate_store(tmp_path, monkeypatch):
+    """Jetstream over TLS, its certificate from an authority only this computer's store knows (SSL_CERT_FILE)."""
+    import ssl
+
+    from networked_councillor.plugin_api.http import system_trust
+
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = tmp_path / "council-ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    system_trust.cache_clear()
+    messages = recording(1000, start_us=START_US)
+    try:
+        with LocalJetstream(messages, tls=context) as stream:
+            source = set_up(tmp_path, stream.address)
+            with App(tmp_path, log_to_file=False) as app:
+                listen_until(app, lambda: set(kept(tmp_path, source)) == ward_posts(messages))
+    finally:
+        system_trust.cache_clear()

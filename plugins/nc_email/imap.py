@@ -47,12 +47,17 @@ class Mailbox:
         try:
             client = IMAPClient(self.host, self.port, ssl=self.security == "ssl", ssl_context=self.ssl_context,
                                 timeout=self.timeout)
+            if self.security == "starttls":
+                client.starttls(self.ssl_context)
+        except ssl.SSLCertVerificationError as exc:
+            raise SourceError(f"The mail server {self.host} showed a certificate this computer does not trust "
+                              f"({exc.verify_message}).",
+                              hint="Check the server's name. A council's own mail server may need IT to add its "
+                                   "certificate authority to this computer.") from exc
         except (OSError, imaplib.IMAP4.error) as exc:
             raise SourceError(f"Could not reach the mail server {self.host}:{self.port} ({exc}).",
                               hint="Check the server's name and port, and that this computer is online.") from exc
         try:
-            if self.security == "starttls":
-                client.starttls(self.ssl_context)
             try:
                 self.login(client)
             except LoginError as exc:
