@@ -54,9 +54,9 @@ def main() -> None:
     from networked_councillor.training.exercises import OAK_ROAD_CLOSURE
     from networked_councillor.training.workspace import open_workspace
     from networked_councillor.ui.main_window import MainWindow
-    from networked_councillor.ui.training import TrainingWindow
     from networked_councillor.ui.settings_sources import SourceEditor
     from networked_councillor.ui.theme import apply_theme
+    from networked_councillor.ui.training import TrainingWindow
 
     apply_theme(qt, "light")
     app = App(tempfile.mkdtemp(prefix="nc-shots-"))

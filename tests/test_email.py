@@ -182,3 +182,33 @@ def test_the_ward_report_never_counts_or_quotes_a_residents_email(app, tmp_path)
     with app.store.read() as db:
         data = ward_report_data(db, today - timedelta(days=7), today, today=today)
     assert data.items_heard == 0 and data.top_items == [] and data.items_by_source == []
+
+
+def test_a_contact_forms_email_is_the_residents_and_an_attached_email_is_kept_whole():
+    from email.message import EmailMessage
+
+    original = EmailMessage()
+    original["From"], original["Subject"] = "Council <streets@council.example.gov.uk>", "Your report 4471"
+    original.set_content("We have passed your report to the highways team.")
+    form = EmailMessage()
+    form["From"], form["Reply-To"] = "Website <noreply@council.example.gov.uk>", "Ann Lee <ann.lee@example.org>"
+    form["Subject"] = "Contact your councillor"
+    form.set_content("The council closed my report without fixing the light. Their email is attached.")
+    form.add_attachment(original)
+    [item] = EmailSource.read_file("form.eml", bytes(form))
+    assert item.author.handle == "ann.lee@example.org" and item.extra["email"] == "ann.lee@example.org"
+    [attached] = item.attachments
+    assert attached.name == "message.eml" and b"highways team" in attached.data
+    outlook = EmailSource.read_file("o.msg", (EMAIL / "html_replyto_attachments.msg").read_bytes())[0]
+    assert outlook.extra["email"] == "lo.pop.replyto@somemail.com"  # the reply goes where Reply-To says
+    assert outlook.author.handle == "b.bottema@projectnibble.org"  # a person's own From stays the author
+
+
+def test_a_later_message_reusing_a_message_id_never_replaces_the_residents_email(app, tmp_path):
+    first = import_files(untagged(app), [write(tmp_path, "a.eml", resident_email("same@example.org"))])
+    forged = write(tmp_path, "b.eml", resident_email("same@example.org", body="Please send your bank details.",
+                                                     sender="Someone <someone@example.net>"))
+    again = import_files(untagged(app), [forged])
+    with app.store.read() as db:
+        text = db.execute("SELECT text FROM items WHERE id = ?", first.item_ids).fetchone()[0]
+    assert again.stored == 0 and "mattresses" in text

@@ -24,7 +24,7 @@ def test_the_window_listens_and_new_ward_posts_arrive_in_the_inbox(window, qtbot
 
         perform(window.app, window, add_live_source)
         assert window.live.label.isVisible()
-        qtbot.waitUntil(lambda: window.inbox.rowCount() >= before + len(ward_posts(messages)), timeout=60_000)
+        qtbot.waitUntil(lambda: window.inbox.rowCount() >= before + len(ward_posts(messages)), timeout=180_000)
         assert "Live: listening" in window.live.label.text()
         thread = window.live._thread
     window.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -25,7 +25,7 @@ from networked_councillor.store import inbox as inbox_store
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store import tags as tag_store
-from networked_councillor.store.inbox import InboxFilter
+from networked_councillor.store.inbox import UNSURE, InboxFilter
 from networked_councillor.tagger.topics import default_topics
 
 SHOWN = 8
@@ -63,12 +63,13 @@ def build(db: Database, now: datetime, since: datetime | None = None) -> Briefin
     threshold = ward.effective_threshold
     since = since or now - timedelta(days=1)
     names = {t.id: t.name for t in default_topics()} | {t["id"]: t["name"] for t in tag_store.user_topics(db)}
+    names[UNSURE] = "topic unsure"
     b = Briefing(ward.name, now, since, topic_names=names)
-    at, until, week = since.isoformat(timespec="seconds"), now.isoformat(timespec="seconds"), (
-        now + timedelta(days=7)).isoformat(timespec="seconds")
-    b.new_by_topic = [(names.get(topic, topic), n) for topic, n in db.execute(
-        "SELECT coalesce(topic, 'other'), count(*) FROM items WHERE first_seen_at >= ? AND relevance >= ? "
-        "AND kind IS NOT 'email' GROUP BY 1 ORDER BY 2 DESC, 1", [at, threshold])]
+    at, until, week = (_utc(moment) for moment in (since, now, now + timedelta(days=7)))
+    b.new_by_topic = [(names.get(topic, topic), n) for topic, n in db.execute(  # counted as the dashboard does
+        f"SELECT CASE WHEN topic_unsure = 1 THEN '{UNSURE}' ELSE coalesce(topic, 'other') END, count(*) FROM items "
+        "WHERE first_seen_at >= ? AND relevance >= ? AND kind IS NOT 'email' GROUP BY 1 ORDER BY 2 DESC, 1",
+        [at, threshold])]
     b.new_emails = db.execute("SELECT count(*) FROM items WHERE kind = 'email' AND first_seen_at >= ?",
                               [at]).fetchone()[0]
     b.rising = rising_topics(db, now, threshold)
@@ -80,10 +81,10 @@ def build(db: Database, now: datetime, since: datetime | None = None) -> Briefin
     issues = list_issues(db, IssueFilter(open_only=True), today=now.date())
     b.overdue = [i for i in issues if i["overdue"]]
     b.updated = [i for i in list_issues(db, today=now.date()) if (i.get("updated_at") or "") >= at and not i["overdue"]]
-    b.closing = list(db.query(
+    b.closing = list(db.query(  # the council's closing time carries its own offset: compared as moments
         "SELECT id, title, url, json_extract(extra, '$.end') AS ends FROM items WHERE kind = 'consultation' "
-        "AND json_extract(extra, '$.end') >= ? AND json_extract(extra, '$.end') < ? ORDER BY ends",
-        [until, week]))
+        "AND datetime(json_extract(extra, '$.end')) >= datetime(?) AND datetime(json_extract(extra, '$.end')) "
+        "< datetime(?) ORDER BY datetime(ends)", [until, week]))
     b.meetings = list(db.query(
         "SELECT id, title, url, created_at AS starts FROM items WHERE kind = 'meeting' AND created_at >= ? "
         "AND created_at < ? ORDER BY created_at", [until, week]))
@@ -141,7 +142,8 @@ def to_html(b: Briefing) -> str:
     parts.append(_section("Meetings in the next week", (
         f"{e(_day(m['starts'], with_time=True))}: {e(m['title'] or '')}" for m in b.meetings), "No meetings."))
     if b.searches:
-        parts.append(_section("Your saved searches", (f"{e(name)}: {n} new" for name, n in b.searches)))
+        parts.append(_section("Your saved searches (posted since yesterday)",
+                              (f"{e(name)}: {n}" for name, n in b.searches)))
     parts.append(_section("Sources with a problem", (f"{e(name)}: {e(error)}" for name, error in b.failing),
                           "Every source fetched without a problem."))
     return "<html><body>" + "".join(parts) + "</body></html>"
@@ -167,6 +169,11 @@ def write(b: Briefing, path: Path) -> Path:
     else:
         raise ExportError(f"The briefing is written as .pdf or .html, not {path.suffix or 'a file with no ending'}.")
     return path
+
+
+def _utc(moment: datetime) -> str:
+    """As the store writes times (UTC, to the second), so text comparison is time comparison."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def _section(title: str, lines, empty: str = "", more: int = 0) -> str:

@@ -18,6 +18,8 @@ from sqlite_utils import Database
 from networked_councillor.base.errors import StoreError
 
 CHUNK = 500
+NEVER_REWRITTEN = ("email",)
+"""A resident's email, once stored, is what they sent: a later message reusing its Message-ID never replaces it."""
 STATES = ("new", "needs_reply", "replied", "done", "snoozed")
 
 # The item columns a fetch may write; everything else (state, pin, the
@@ -70,7 +72,7 @@ def plan(db: Database, source_id: str, incoming: Sequence[Incoming]) -> Plan:
     for ext, inc in by_ext.items():
         if ext in known:
             inc.item_id, stored_hash = known[ext]
-            if stored_hash == inc.row["source_hash"]:
+            if stored_hash == inc.row["source_hash"] or inc.row.get("kind") in NEVER_REWRITTEN:
                 result.unchanged += 1
             else:
                 result.changed.append(inc)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor.base.errors import NcError
-from networked_councillor.ingest.by_hand import PLACES, HandPost, site_of
+from networked_councillor.ingest.by_hand import PLACES, HandPost, site_of, to_item
 from networked_councillor.store.inbox import InboxFilter
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.screen import fit_on_screen
@@ -107,9 +107,12 @@ class AddPostDialog(QDialog):
                         images=list(self.images))
 
     def _accept(self) -> None:
-        if not self.text.toPlainText().strip():
-            self.problem.setText("Paste what they said first.")
-            self.text.setFocus()
+        """Checked here, so a bad link or picture is said while the pasted words are still in the form."""
+        try:
+            to_item(self.post())
+        except NcError as exc:
+            self.problem.setText(str(exc))
+            (self.text if not self.text.toPlainText().strip() else self.link).setFocus()
             return
         self.accept()
 

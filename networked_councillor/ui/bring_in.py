@@ -68,12 +68,16 @@ class BringIn(QObject):
             return
         window = self.window
         window.statusBar().showMessage(f"Bringing in {len(paths)} email(s)…")
-        window.ops.run("import", lambda cancel, progress: window.app.import_files(
-            paths, cancel=cancel, progress=progress), parent=window, on_done=lambda report: self._done(report, paths))
+        def job(cancel, progress):
+            try:
+                return window.app.import_files(paths, cancel=cancel, progress=progress)
+            finally:  # a copy of a resident's email must not linger in the temporary folder, whatever happened
+                for folder in {p.parent for p in paths if p.parent.name.startswith(TEMPORARY)}:
+                    shutil.rmtree(folder, ignore_errors=True)
 
-    def _done(self, report, paths: list[Path]) -> None:
-        for folder in {p.parent for p in paths if p.parent.name.startswith(TEMPORARY)}:
-            shutil.rmtree(folder, ignore_errors=True)  # a copy of a resident's email must not linger in /tmp
+        window.ops.run("import", job, parent=window, on_done=self._done)
+
+    def _done(self, report) -> None:
         window = self.window
         window.statusBar().showMessage(f"Emails: {report.summary()}", 15000)
         if report.problems:

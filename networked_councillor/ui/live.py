@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel
 
 from networked_councillor.ingest.live import LiveStatus, live_sources
+from networked_councillor.store.settings import load_ward
 
 
 class LiveService(QObject):
@@ -34,7 +35,9 @@ class LiveService(QObject):
     def start(self) -> None:
         """Listen to the enabled live sources, if any; started again only when they or their settings changed."""
         rows = live_sources(self.app.store, self.app.registry)
-        key = [(r.id, r.config) for r in rows]
+        with self.app.store.read() as db:  # a new ward means new words to listen for
+            words = load_ward(db).screening_words()
+        key = [(r.id, r.config) for r in rows] + [words]
         if key == self._listening and self._thread is not None and self._thread.is_alive():
             return
         self.stop()

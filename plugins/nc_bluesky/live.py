@@ -59,7 +59,10 @@ class Screen:
 
     def __init__(self, words: list[str]) -> None:
         alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
-        self.pattern = re.compile(f"(?<![a-z0-9])(?:{alternatives})") if alternatives else None
+        # A word starts after anything but a letter or digit, or after a JSON escape ("\n", "\u0026"), whose
+        # last character is one.
+        start = r"(?:(?<![a-z0-9])|(?<=\\[nrtbf])|(?<=\\u[0-9a-f]{4}))"
+        self.pattern = re.compile(f"{start}(?:{alternatives})") if alternatives else None
 
     def passes(self, message: str) -> bool:
         return self.pattern is not None and self.pattern.search(message.lower()) is not None

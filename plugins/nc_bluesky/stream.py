@@ -33,7 +33,7 @@ class StreamError(Exception):
 
 class Stream:
     def __init__(self, url: str, *, ssl_context: ssl.SSLContext, timeout: float = 15.0,
-                 user_agent: str = "Networked Councillor", max_size: int = 2**20) -> None:
+                 user_agent: str = "Networked Councillor", max_size: int = 2**22) -> None:
         uri = parse_uri(url)
         self.host = uri.host
         try:
@@ -41,6 +41,13 @@ class Stream:
             self.sock = ssl_context.wrap_socket(raw, server_hostname=uri.host) if uri.secure else raw
         except OSError as exc:
             raise StreamError(f"could not connect ({exc})") from exc
+        try:
+            self._handshake(uri, user_agent, max_size, timeout)
+        except BaseException:
+            self.sock.close()
+            raise
+
+    def _handshake(self, uri, user_agent: str, max_size: int, timeout: float) -> None:
         self.protocol = ClientProtocol(uri, max_size=max_size)
         request = self.protocol.connect()
         request.headers["User-Agent"] = user_agent

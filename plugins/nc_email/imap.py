@@ -92,6 +92,11 @@ class Mailbox:
             raise SourceError(f"There is no folder called {self.folder!r} on {self.host}.",
                               hint="Give the folder's name as your mail client shows it (INBOX for the inbox).") from exc
         validity = int(info.get(b"UIDVALIDITY", 0))
+        where = f"{self.username}@{self.host}/{self.folder}"
+        if state.get("mailbox") not in (None, where):  # another folder or server: its numbers mean nothing here
+            state.pop("last_uid", None)
+            state.pop("uidvalidity", None)
+        state["mailbox"] = where
         if state.get("uidvalidity") not in (None, validity):  # the server renumbered the folder: read it afresh
             log.info("%s: UIDVALIDITY changed; reading the folder again", self.folder)
             state.pop("last_uid", None)

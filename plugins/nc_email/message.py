@@ -29,6 +29,7 @@ MAX_MESSAGE_BYTES = 150 * 1024 * 1024
 """Microsoft 365's own limit for one message: anything larger is not an email anyone sent."""
 _HEADER = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:", re.MULTILINE)
 _MAIL_HEADERS = re.compile(rb"^(?:from|subject|date|message-id|mime-version):", re.IGNORECASE | re.MULTILINE)
+_NO_REPLY = re.compile(r"no-?reply|do-?not-?reply|mailer-daemon|webforms?@", re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _SUBJECT_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
@@ -40,6 +41,7 @@ class Mail:
     message_id: str | None
     subject: str
     sender: tuple[str, str]  # (name, address)
+    reply_to: str = ""
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     date: datetime | None = None
@@ -73,6 +75,7 @@ def _from_message(message: EmailMessage) -> Mail:
         message_id=_first_id(_header(message, "message-id")),
         subject=_header(message, "subject"),
         sender=sender[0] if sender else ("", ""),
+        reply_to=next((a for _, a in _addresses(message, "reply-to")), ""),
         to=[a for _, a in _addresses(message, "to")],
         cc=[a for _, a in _addresses(message, "cc")],
         date=_date(_header(message, "date")),
@@ -84,9 +87,14 @@ def _from_message(message: EmailMessage) -> Mail:
     mail.html = _content(rich) if rich is not None else None
     if mail.text is None and mail.html is None and not message.is_multipart():
         mail.text = _content(message)
-    for part in message.iter_attachments():
-        mail.attachments.append(attachment(part.get_filename() or "attachment", part.get_content_type(),
-                                           part.get_payload(decode=True) or b""))
+    parts = list(message.iter_attachments()) if message.is_multipart() else (
+        [message] if message.get_content_disposition() == "attachment" else [])
+    for part in parts:
+        if part.get_content_maintype() == "message":  # an attached email: kept whole, as a file the client opens
+            data, name = part.get_payload(0).as_bytes() if part.is_multipart() else part.as_bytes(), "message.eml"
+        else:
+            data, name = part.get_payload(decode=True) or b"", "attachment"
+        mail.attachments.append(attachment(part.get_filename() or name, part.get_content_type(), data))
     return mail
 
 
@@ -104,6 +112,11 @@ def to_item(mail: Mail, *, fallback_id: str) -> RawItem:
     message_id = mail.message_id or fallback_id
     references = list(dict.fromkeys([*mail.references, *([mail.in_reply_to] if mail.in_reply_to else [])]))
     name, address = mail.sender
+    # A council's contact form sends from a no-reply address with the resident in Reply-To: they are the author,
+    # and the reply goes to them.
+    answer_to = (mail.reply_to or address).lower()
+    if mail.reply_to and (not address or _NO_REPLY.search(address)):
+        name, address = "", mail.reply_to
     subject = mail.subject.strip()
     return RawItem(
         external_id=message_id,
@@ -116,7 +129,7 @@ def to_item(mail: Mail, *, fallback_id: str) -> RawItem:
         thread_id=references[0] if references else message_id,
         thread_title=_SUBJECT_PREFIX.sub("", subject) or None,
         parent_id=mail.in_reply_to,
-        extra={"private": True, "ward_feed": True, "email": address.lower(), "message_id": message_id, "references": references,
+        extra={"private": True, "ward_feed": True, "email": answer_to, "from": address.lower(), "message_id": message_id, "references": references,
                "to": mail.to, "cc": mail.cc},
         attachments=tuple(mail.attachments),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime, timezone
 from email.utils import getaddresses
@@ -27,7 +28,7 @@ def read_msg(name: str, data: bytes) -> RawItem:
         log.warning("could not open %s: %r", name, exc)
         raise SourceError(f"{name} is damaged or is not an email saved from Outlook ({type(exc).__name__}).") from exc
     try:
-        return to_item(_mail(message), fallback_id=f"msg:{name}:{len(data)}")
+        return to_item(_mail(message), fallback_id="sha256:" + hashlib.sha256(data).hexdigest()[:32])
     except Exception as exc:
         log.warning("could not read %s: %r", name, exc)
         raise SourceError(f"{name} could not be read as an email ({type(exc).__name__}).") from exc
@@ -43,6 +44,7 @@ def _mail(message) -> Mail:
         message_id=_id(message.messageId),
         subject=message.subject or "",
         sender=sender[0] if sender else ("", ""),
+        reply_to=next((a for _, a in getaddresses([str(headers.get("Reply-To", "")) if headers else ""]) if a), ""),
         to=[a for _, a in getaddresses([message.to or ""]) if a],
         cc=[a for _, a in getaddresses([message.cc or ""]) if a],
         date=_aware(message.date),
@@ -53,7 +55,7 @@ def _mail(message) -> Mail:
     )
     for part in message.attachments:
         data = getattr(part, "data", None)
-        if isinstance(data, bytes):  # an attached email or OLE object has no plain bytes: listed by name only
+        if isinstance(data, bytes):  # an attached email or OLE object has no plain bytes: left out
             mail.attachments.append(attachment(part.longFilename or part.shortFilename or "attachment",
                                                part.mimetype or "application/octet-stream", data))
     return mail

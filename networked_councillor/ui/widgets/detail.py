@@ -120,7 +120,7 @@ class ItemDetail(QWidget):
         self.body = SafeTextBrowser()
         self.body.setAccessibleName("The post")
         self.body.link_activated.connect(self.link_activated.emit)
-        self.restricted = QLabel(wordWrap=True)
+        self.restricted = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)  # addresses are untrusted
         self.restricted.setAccessibleName("Privacy note")
         self.restricted.setProperty("tone", "warning")
         self.conversation_button = QPushButton("Load the whole conversation")
@@ -271,7 +271,7 @@ def _privacy_note(item: dict) -> str:
         return ("The author asks that their posts are shown only to people signed in to Bluesky: "
                 "do not copy this post into anything public.")
     if extra.get("private"):
-        to = ", ".join(extra.get("to") or [])
+        to = ", ".join(str(a) for a in extra.get("to") or [])
         return (f"A private email from {extra.get('email') or 'a resident'}{' to ' + to if to else ''}: it is kept "
                 "out of public views and reports; a reply opens in your mail client.")
     return ""
