@@ -98,3 +98,20 @@ def test_without_a_sign_in_the_mailbox_says_how_to_sign_in():
 def test_without_the_councils_application_id_it_says_whom_to_ask():
     with pytest.raises(SourceError, match="no application id"):
         access_token(api({"client_id": ""}), http_client=Entra())
+
+
+def test_a_sign_in_left_waiting_can_be_cancelled():
+    import threading
+
+    class NobodySignsIn(Entra):
+        def post(self, url, params=None, data=None, headers=None, **kwargs):
+            if url.endswith("/token"):
+                self.posts.append((url, data))
+                cancel.set()  # the councillor gives up while msal polls
+                return Answer({"error": "authorization_pending"}, 400)
+            return super().post(url, params, data, headers, **kwargs)
+
+    cancel = threading.Event()
+    with pytest.raises(SourceError, match="did not complete"):
+        sign_in(api(), lambda text: None, http_client=NobodySignsIn(), cancel=cancel)
+    assert SecretStore("m365").get(CACHE) is None

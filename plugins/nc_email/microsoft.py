@@ -7,6 +7,7 @@ microsoft.com/devicelogin in any browser, so it works on a locked-down laptop wi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from networked_councillor.plugin_api import SourceApi, SourceError
@@ -50,14 +51,16 @@ def access_token(api: SourceApi, http_client=None) -> str:
     return result["access_token"]
 
 
-def sign_in(api: SourceApi, show: Callable[[str], None], http_client=None) -> str:
+def sign_in(api: SourceApi, show: Callable[[str], None], http_client=None,
+            cancel: threading.Event | None = None) -> str:
     """Device-code sign-in: ``show`` gets the sentence with the code; returns the account signed in."""
     app, cache = _application(api, http_client)
     flow = app.initiate_device_flow(scopes=SCOPES)
     if "user_code" not in flow:
         raise SourceError(f"Microsoft 365 would not start a sign-in: {flow.get('error_description') or flow}")
     show(flow["message"])
-    result = app.acquire_token_by_device_flow(flow)
+    result = app.acquire_token_by_device_flow(  # polls until signed in, the code expires, or ``cancel``
+        flow, exit_condition=lambda _flow: cancel is not None and cancel.is_set())
     if "access_token" not in result:
         raise SourceError(f"The Microsoft 365 sign-in did not complete: {result.get('error_description') or result}")
     _keep(api, cache)

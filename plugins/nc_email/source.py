@@ -101,7 +101,7 @@ class EmailSource:
             raise SourceError("This mailbox signs in with an app password: give it in the source's settings.")
         from nc_email.microsoft import sign_in
 
-        return sign_in(self.api, say)
+        return sign_in(self.api, say, cancel=cancel)
 
     def mailbox(self) -> Mailbox:
         config = self.api.config
