@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 STEPS_TIMEOUT = 600
-PLUGINS = ("bluesky", "citizenspace", "discourse", "fixmystreet", "mastodon", "moderngov", "planning", "reddit", "rss")
+PLUGINS = ("bluesky", "bluesky-live", "by-hand", "citizenspace", "discourse", "email", "fixmystreet", "mastodon",
+           "moderngov", "planning", "reddit", "rss")
+EMAILS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "email"
 
 
 def executable(bundle: Path) -> Path:
@@ -95,6 +97,10 @@ def main() -> int:
         run(exe, env, "model", "classify", "--in", str(texts), "--out", str(home / "tagged.csv"))
         tagged = (home / "tagged.csv").read_text(encoding="utf-8")
         assert "bins_recycling" in tagged, tagged
+        mail = run(exe, env, "items", "import", str(EMAILS / "attachment_gif.eml"),
+                   str(EMAILS / "html_replyto_attachments.msg"))
+        assert "Emails: 2 brought in." in mail, mail  # the .msg reader (extract-msg) made it into the bundle
+        run(exe, env, "briefing", "--out", str(home / "briefing.pdf"))
         run(exe, env, "issues", "export", "--format", "pdf", "--out", str(home / "report.pdf"))
         run(exe, env, "training", "handouts", "--out", str(home / "handouts"))
         assert len(list((home / "handouts").glob("*.pdf"))) == 3
