@@ -190,7 +190,7 @@ class Composer(QDialog):
         if self.post_button is not None:
             self.post_button.setEnabled(bool(text.strip()) and not blockers and not self.cannot_post)
         self.copy_only_button.setEnabled(bool(text.strip()) and not blockers)
-        self.copy_button.setEnabled(bool(self.item.get("url")) and not blockers)
+        self.copy_button.setEnabled((self.private or bool(self.item.get("url"))) and not blockers)
         self.replied_button.setEnabled(not blockers or not text.strip())
         self.status.setText(f"{len(blockers)} thing(s) to fix before this reply can leave the app: "
                             + "; ".join(f.message for f in blockers) if blockers else self.cannot_post)
