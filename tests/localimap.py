@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from datetime import datetime
@@ -123,7 +124,7 @@ service pop3-login {{
                     if s.recv(100).startswith(b"* OK"):
                         return self
             except OSError:
-                time.sleep(0.05)
+                threading.Event().wait(0.05)  # not time.sleep: under faketime that fails
         raise RuntimeError(f"dovecot did not answer on port {self.port}: {self.log()}")
 
     def log(self) -> str:
@@ -150,7 +151,7 @@ service pop3-login {{
                 os.killpg(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            self.process.wait(timeout=10)
+            self.process.wait()  # killed: at once
         for leftover in (self.folder / "run").glob("*"):
             if leftover.is_socket() or leftover.name == "master.pid":
                 leftover.unlink(missing_ok=True)

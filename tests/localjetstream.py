@@ -105,6 +105,7 @@ class LocalJetstream:
         self.per_second, self.drop_after, self.garbage_at = per_second, drop_after, garbage_at
         self.connections: list[str] = []
         self.sent = 0
+        self.active = 0
         self._stop = threading.Event()
         self.server = serve(self._handle, "127.0.0.1", 0, ssl=tls)
         self.port = self.server.socket.getsockname()[1]
@@ -117,10 +118,23 @@ class LocalJetstream:
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
+        pause = threading.Event()
+        for _ in range(500):  # handlers end once told to stop; websockets' shutdown would poll them with time.sleep,
+            if not self.active:  # which a moved clock (faketime) breaks
+                break
+            pause.wait(0.01)
+        pause.wait(0.05)
         self.server.shutdown()
         self.thread.join(timeout=10)
 
     def _handle(self, connection) -> None:
+        self.active += 1
+        try:
+            self._serve(connection)
+        finally:
+            self.active -= 1
+
+    def _serve(self, connection) -> None:
         path = connection.request.path
         self.connections.append(path)
         query = parse_qs(urlsplit(path).query)

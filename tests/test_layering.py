@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import networked_councillor
 
 ROOT = Path(networked_councillor.__file__).parent
@@ -181,6 +183,7 @@ def test_no_module_is_over_the_limit():
     assert not long, long
 
 
+@pytest.mark.realtime  # a subprocess waited on with a timeout: a moved clock breaks the wait
 def test_headless_layers_do_not_load_qt():
     """At run time too: importing everything below `ui/` and `printing/`, and loading the plugins, loads no Qt."""
     headless = sorted(name for name in MODULES if floor(name) not in ("ui", "printing", "training", "cli")

@@ -29,6 +29,7 @@ def cli(data_dir, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
+@pytest.mark.realtime  # a subprocess waited on with a timeout: a moved clock breaks the wait
 def test_the_app_works_without_torch(tmp_path):
     data = tmp_path / "data"
     done = cli(data, "demo")
@@ -51,6 +52,7 @@ def test_the_app_works_without_torch(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.realtime  # a subprocess waited on with a timeout: a moved clock breaks the wait
 def test_the_training_window_opens_without_torch(tmp_path):
     done = light(
         "from PySide6.QtWidgets import QApplication",
@@ -70,6 +72,7 @@ def test_the_training_window_opens_without_torch(tmp_path):
     assert done.stdout.startswith("Training: ") and int(done.stdout.split()[-1]) > 0
 
 
+@pytest.mark.realtime  # a subprocess waited on with a timeout: a moved clock breaks the wait
 def test_a_hugging_face_folder_without_the_extras_says_what_to_install(tmp_path):
     folder = tmp_path / "my-encoder"
     folder.mkdir()

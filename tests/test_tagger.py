@@ -188,6 +188,7 @@ def test_sentiment_label_names_are_mapped():
         label_map({0: "joy", 1: "anger"})
 
 
+@pytest.mark.realtime  # a subprocess waited on with a timeout: a moved clock breaks the wait
 def test_the_shipped_heads_load_and_tag_without_torch():
     """The app's fast path: int8 encoder, heads, calibration and word list, with torch and transformers barred."""
     import subprocess

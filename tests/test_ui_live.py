@@ -27,8 +27,8 @@ def test_the_window_listens_and_new_ward_posts_arrive_in_the_inbox(window, qtbot
         qtbot.waitUntil(lambda: window.inbox.rowCount() >= before + len(ward_posts(messages)), timeout=180_000)
         assert "Live: listening" in window.live.label.text()
         thread = window.live._thread
-    window.close()
-    deadline = time.monotonic() + 10
-    while thread.is_alive() and time.monotonic() < deadline:
-        thread.join(0.1)
-    assert not thread.is_alive()
+        window.close()  # the window stops its listener (before the stream goes away)
+        deadline = time.monotonic() + 10
+        while thread.is_alive() and time.monotonic() < deadline:
+            thread.join(0.1)
+        assert not thread.is_alive()

@@ -275,6 +275,6 @@ def _check_redirect(current: str, target: str) -> None:
 
 def _interruptible_sleep(seconds: float, cancel: threading.Event | None) -> None:
     if cancel is None:
-        time.sleep(seconds)
+        threading.Event().wait(seconds)  # not time.sleep: a moved clock (faketime) makes that fail
     elif cancel.wait(seconds):
         raise Cancelled()

@@ -131,7 +131,7 @@ class BlueskyLiveSource:
         last_message, flushed, heard = None, time.monotonic(), time.monotonic()
         while not cancel.is_set():
             try:
-                messages = stream.messages(TICK)
+                messages = stream.messages(TICK, cancel)
             except StreamError:  # the connection dropped: what was heard up to here is whole, so it is kept
                 if batch.seen:
                     batch.cursor = _time_us(last_message) or batch.cursor

@@ -12,6 +12,7 @@ from __future__ import annotations
 import select
 import socket
 import ssl
+import threading
 import time
 import urllib.request
 from urllib.parse import urlsplit
@@ -62,11 +63,11 @@ class Stream:
         if self.protocol.handshake_exc is not None:
             raise StreamError(f"the service refused the connection ({self.protocol.handshake_exc})")
 
-    def messages(self, wait: float = TICK) -> list[str]:
-        """What arrived, waiting up to ``wait`` seconds for something; `StreamError` once it has closed and
-        everything that came before the close has been handed out."""
+    def messages(self, wait: float = TICK, cancel: threading.Event | None = None) -> list[str]:
+        """What arrived in the next ``wait`` seconds (less, if ``cancel`` is set); `StreamError` once it has closed
+        and everything that came before the close has been handed out."""
         if self.protocol.state is not State.CLOSED:
-            time.sleep(wait)  # let a tick's messages gather in the operating system's buffer: one wake-up for all
+            (cancel or threading.Event()).wait(wait)  # a tick's messages gather in the OS's buffer: one wake-up
             self._read(0)
         found, self.pending = self.pending, []
         if not found and self.protocol.state is State.CLOSED:
