@@ -1,6 +1,7 @@
 """Casework email brought in by hand: real .eml and .msg files, conversations joining their issue, privacy,
 and what a broken file, a 50 MB attachment or a flood of 10,000 messages does."""
 
+import json
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -212,3 +213,16 @@ def test_a_later_message_reusing_a_message_id_never_replaces_the_residents_email
     with app.store.read() as db:
         text = db.execute("SELECT text FROM items WHERE id = ?", first.item_ids).fetchone()[0]
     assert again.stored == 0 and "mattresses" in text
+
+
+def test_a_subject_access_copy_includes_the_files_they_sent(app, tmp_path):
+    from networked_councillor.casework.subject_access import subject_access_export
+
+    path = write(tmp_path, "a.eml", resident_email("a@example.org", attachments=(("photo.jpg", b"\xff\xd8 a photo"),)))
+    import_files(untagged(app), [path])
+    with app.store.write() as db:
+        export = subject_access_export(db, PersonQuery(email="jane.resident@example.org"), tmp_path / "sar" / "jane",
+                                       clock.now_iso())
+    listed = json.loads(export.json_path.read_text())["Files they sent (copies beside this export)"]
+    assert listed[0]["name"] == "photo.jpg" and listed[0]["copy"] == "photo.jpg"
+    assert (tmp_path / "sar" / "jane-attachments" / "photo.jpg").read_bytes() == b"\xff\xd8 a photo"

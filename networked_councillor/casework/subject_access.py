@@ -14,6 +14,7 @@ from networked_councillor.base.changes import NOTHING, Changes
 from networked_councillor.casework import audit
 from networked_councillor.casework import issues as casework
 from networked_councillor.casework.privacy import PLACES, PersonQuery, PersonReport, find_person, marks, write_text
+from networked_councillor.store import attachments
 from networked_councillor.store.items import chunks
 
 
@@ -45,6 +46,9 @@ def subject_access_export(db: Database, who: PersonQuery, path: Path, now: str) 
     report = find_person(db, who)
     data = _access_data(db, report, now)
     path = Path(path)
+    files = _their_attachments(db, report.ids("own_post"), path.with_name(f"{path.stem}-attachments"))
+    if files:
+        data["Files they sent (copies beside this export)"] = files
     json_path = write_text(path.with_suffix(".json"), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     text_path = write_text(path.with_suffix(".txt"), "\n".join(_readable(data)) + "\n")
     records = len(report.findings)
@@ -72,6 +76,22 @@ def _access_data(db: Database, report: PersonReport, now: str) -> dict[str, Any]
         theirs = set(report.ids("own_post")) | set(report.ids("mention"))
         data["Casework"] = [_issue_record(db, issue_id, theirs) for issue_id in sorted(issue_ids)]
     return data
+
+
+def _their_attachments(db: Database, item_ids: list[int], folder: Path) -> list[dict]:
+    """Copies of the files the person sent (an email's attachments), in ``folder``; what each is and where."""
+    found = []
+    for chunk in chunks(item_ids):
+        found += [a for item_id in chunk for a in attachments.of_item(db, item_id)]
+    if not found:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    listed = []
+    for a in found:
+        entry = {"name": a["name"], "type": a["content_type"], "bytes": a["size"], "with_item": a["item_id"]}
+        entry["copy"] = attachments.save_copy(db, a["id"], folder).name if a["kept"] else None
+        listed.append(entry)
+    return listed
 
 
 def _export_rows(db: Database, table: str, ids: list[int]) -> list[dict]:
