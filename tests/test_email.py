@@ -226,3 +226,15 @@ def test_a_subject_access_copy_includes_the_files_they_sent(app, tmp_path):
     listed = json.loads(export.json_path.read_text())["Files they sent (copies beside this export)"]
     assert listed[0]["name"] == "photo.jpg" and listed[0]["copy"] == "photo.jpg"
     assert (tmp_path / "sar" / "jane-attachments" / "photo.jpg").read_bytes() == b"\xff\xd8 a photo"
+
+
+def test_the_demo_ward_shows_a_residents_follow_up_joining_its_issue(demo_folder):
+    from networked_councillor.casework.issues import get_issue, id_of_reference
+
+    with App(demo_folder, log_to_file=False) as demo, demo.store.read() as db:
+        issue = get_issue(db, id_of_reference(db, "MI-0003"))
+        emails = list(db.query("SELECT items.title FROM issue_items JOIN items ON items.id = issue_items.item_id "
+                               "WHERE issue_id = ? AND items.kind = 'email' ORDER BY items.created_at", [issue["id"]]))
+        waiting = db.execute("SELECT count(*) FROM items WHERE kind = 'email'").fetchone()[0]
+    assert [e["title"] for e in emails] == ["Fly-tipping behind Cooper's Yard", "Re: Fly-tipping behind Cooper's Yard"]
+    assert any(e["actor"] == "app: same email conversation" for e in issue["events"]) and waiting == 3

@@ -16,6 +16,7 @@ from networked_councillor.base.errors import ConfigError
 from networked_councillor.base.secrets import SecretStore
 from networked_councillor.base.ward import WardProfile
 from networked_councillor.demo.casework import load_demo_casework
+from networked_councillor.demo.mail import load_demo_mail
 from networked_councillor.demo.render import BLUESKY_FILE, render_all
 from networked_councillor.ingest.sources import source_secrets
 from networked_councillor.store import settings as settings_store
@@ -81,6 +82,9 @@ def load_demo(app, *, force: bool = False, fetch: bool = True) -> str:
             issues = load_demo_casework(db, material, clock.utcnow())
         if issues:
             lines.append(f"{issues} casework issues logged. Try: networked-councillor issues list")
+            mail = load_demo_mail(app, clock.utcnow())
+            if mail:
+                lines.append(f"{mail} residents' emails in Casework mail (Ctrl+8 in the app).")
     app.announce(Changes(ward=True, sources=True, inbox=True, issues=True))
     return "\n".join(lines)
 
