@@ -119,3 +119,16 @@ def test_the_window_opens_the_briefing_on_the_first_start_of_a_day_only(window, 
     with window.app.store.read() as db:
         assert settings_store.get_setting(db, briefing.DAILY_KEY) is False
         assert not briefing.due_today(db, (clock.today() + timedelta(days=1)).isoformat())
+
+
+def test_emailing_the_briefing_to_oneself_fits_a_mail_clients_address(window, monkeypatch):
+    from networked_councillor.replies.email_reply import MAILTO_LIMIT
+    from networked_councillor.ui import briefing_view
+
+    opened = []
+    monkeypatch.setattr(briefing_view, "open_address", lambda url: opened.append(url.toString(
+        url.ComponentFormattingOption.FullyEncoded)) or None)
+    dialog = briefing_view.show_briefing(window)
+    dialog.email()
+    assert opened[0].startswith("mailto:?subject=Morning%20briefing") and len(opened[0]) <= MAILTO_LIMIT
+    assert "the%20whole%20briefing%20is%20in%20the%20app" in opened[0]  # the demo's briefing is longer than that

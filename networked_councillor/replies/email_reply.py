@@ -40,11 +40,23 @@ def draft_file_name(item: dict) -> str:
     return (re.sub(r"[^\w\- ]+", "", reply_subject(item.get("title"))).strip()[:80] or "reply") + ".eml"
 
 
+def mailto_address(to: str, subject: str, body: str) -> str:
+    return f"mailto:{quote(to, safe='@')}?subject={quote(subject)}&body={quote(body)}"
+
+
 def mailto(item: dict, body: str) -> str | None:
     """A mailto: address with the reply in it, or None when it is too long for one (save a draft instead)."""
-    to = (item.get("extra") or {}).get("email") or ""
-    address = f"mailto:{quote(to, safe='@')}?subject={quote(reply_subject(item.get('title')))}&body={quote(body)}"
+    address = mailto_address((item.get("extra") or {}).get("email") or "", reply_subject(item.get("title")), body)
     return address if len(address) <= MAILTO_LIMIT else None
+
+
+def mailto_shortened(to: str, subject: str, body: str, cut: str) -> str:
+    """A mailto: address within the limit, the body cut short (and ``cut`` said at its end) when it has to be."""
+    address = mailto_address(to, subject, body)
+    while len(address) > MAILTO_LIMIT:
+        body = body[: int(len(body) * 0.9)]
+        address = mailto_address(to, subject, body + cut)
+    return address
 
 
 def draft(item: dict, body: str, sender: str = "") -> bytes:

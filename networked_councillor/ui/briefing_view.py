@@ -4,7 +4,6 @@ Ctrl+Shift+B, any time), saved as a PDF to print, or sent to oneself through the
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import (
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 from networked_councillor.base import clock
 from networked_councillor.base.errors import NcError
 from networked_councillor.printing import briefing
-from networked_councillor.replies.email_reply import MAILTO_LIMIT
+from networked_councillor.replies.email_reply import mailto_shortened
 from networked_councillor.store import settings as settings_store
 from networked_councillor.ui.links import open_address
 from networked_councillor.ui.screen import fit_on_screen
@@ -99,14 +98,9 @@ class BriefingDialog(QDialog):
 
     def email(self) -> None:
         """A new message in the councillor's mail client, to themselves, with the briefing as its text."""
-        subject = quote(f"Morning briefing, {clock.today():%d %b %Y}")
-        body = briefing.to_text(self.briefing)
-        room = MAILTO_LIMIT - len(subject) - 30
-        if len(quote(body)) > room:
-            while len(quote(body)) > room:
-                body = body[: int(len(body) * 0.9)]
-            body += "\n…(the whole briefing is in the app)"
-        problem = open_address(QUrl.fromEncoded(f"mailto:?subject={subject}&body={quote(body)}".encode()))
+        address = mailto_shortened("", f"Morning briefing, {clock.today():%d %b %Y}", briefing.to_text(self.briefing),
+                                   "\n…(the whole briefing is in the app)")
+        problem = open_address(QUrl.fromEncoded(address.encode()))
         self.status.setText(f"Your mail client did not open. {problem}" if problem else
                             "Opened in your mail client: add your own address and send it.")
 
