@@ -19,13 +19,13 @@ from sqlite_utils import Database
 from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import ExportError
 from networked_councillor.base.files import write_whole
-from networked_councillor.casework.issues import STATUS_NAMES, IssueFilter, list_issues
+from networked_councillor.casework.issues import STATUS_NAMES, list_issues
 from networked_councillor.insights.trends import Rising, rising_topics
 from networked_councillor.store import inbox as inbox_store
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store import tags as tag_store
-from networked_councillor.store.inbox import UNSURE, InboxFilter
+from networked_councillor.store.inbox import PUBLIC_ITEMS, UNSURE, InboxFilter
 from networked_councillor.tagger.topics import default_topics
 
 SHOWN = 8
@@ -68,7 +68,7 @@ def build(db: Database, now: datetime, since: datetime | None = None) -> Briefin
     at, until, week = (_utc(moment) for moment in (since, now, now + timedelta(days=7)))
     b.new_by_topic = [(names.get(topic, topic), n) for topic, n in db.execute(  # counted as the dashboard does
         f"SELECT CASE WHEN topic_unsure = 1 THEN '{UNSURE}' ELSE coalesce(topic, 'other') END, count(*) FROM items "
-        "WHERE first_seen_at >= ? AND relevance >= ? AND kind IS NOT 'email' GROUP BY 1 ORDER BY 2 DESC, 1",
+        f"WHERE first_seen_at >= ? AND relevance >= ? AND {PUBLIC_ITEMS} GROUP BY 1 ORDER BY 2 DESC, 1",
         [at, threshold])]
     b.new_emails = db.execute("SELECT count(*) FROM items WHERE kind = 'email' AND first_seen_at >= ?",
                               [at]).fetchone()[0]
@@ -78,9 +78,9 @@ def build(db: Database, now: datetime, since: datetime | None = None) -> Briefin
     ids = [item_id for item_id, _ in inbox_store.page(db, waiting, until, limit=SHOWN)]
     rows = inbox_store.rows(db, ids)
     b.needs_reply = [rows[i] for i in ids if i in rows]
-    issues = list_issues(db, IssueFilter(open_only=True), today=now.date())
+    issues = list_issues(db, today=now.date())  # overdue is only ever an open issue's
     b.overdue = [i for i in issues if i["overdue"]]
-    b.updated = [i for i in list_issues(db, today=now.date()) if (i.get("updated_at") or "") >= at and not i["overdue"]]
+    b.updated = [i for i in issues if (i.get("updated_at") or "") >= at and not i["overdue"]]
     b.closing = list(db.query(  # the council's closing time carries its own offset: compared as moments
         "SELECT id, title, url, json_extract(extra, '$.end') AS ends FROM items WHERE kind = 'consultation' "
         "AND datetime(json_extract(extra, '$.end')) >= datetime(?) AND datetime(json_extract(extra, '$.end')) "

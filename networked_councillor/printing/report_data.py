@@ -22,6 +22,7 @@ from networked_councillor.insights.trends import end_of, rising_topics
 from networked_councillor.printing.report_privacy import public_text
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import tags as tag_store
+from networked_councillor.store.inbox import PUBLIC_ITEMS
 from networked_councillor.tagger.topics import default_topics
 
 TOP_ITEMS = 8
@@ -29,8 +30,8 @@ TOP_PER_SOURCE = 2  # so one busy platform cannot fill the list
 EXCERPT_CHARS = 280
 SENTIMENTS = ("negative", "neutral", "positive")
 AUTHOR_PATHS = ("users", "user", "u", "profile", "people", "members")  # a path segment that names who follows
-HEARD = ("items.created_at >= ? AND items.created_at < ? AND items.relevance >= ? "  # heard in the period, about
-         "AND items.kind IS NOT 'email'")  # the ward, in public: a resident's email to their councillor is casework
+HEARD = f"items.created_at >= ? AND items.created_at < ? AND items.relevance >= ? AND {PUBLIC_ITEMS}"
+"""Heard in the period, about the ward, in public (a resident's email to their councillor is casework)."""
 
 
 @dataclass(frozen=True)

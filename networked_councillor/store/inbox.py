@@ -36,6 +36,8 @@ VIEWS = {
 }
 PRIVATE_KINDS = ("email",)
 """Items written to the councillor in private: shown only in the Casework mail view (or their own source)."""
+PUBLIC_ITEMS = f"items.kind NOT IN ({', '.join(repr(k) for k in PRIVATE_KINDS)})"
+"""SQL: what the ward said in public, the only items any view, count or report of the ward's talk shows."""
 PAGE = 500
 
 
@@ -89,7 +91,7 @@ def _where(f: InboxFilter, now: str) -> tuple[list[str], list]:
     elif f.view != "all":
         raise ConfigError(f"Unknown view {f.view!r}.")
     if f.view != "mail" and not f.source_id:
-        clauses.append(f"items.kind NOT IN ({', '.join(repr(k) for k in PRIVATE_KINDS)})")
+        clauses.append(PUBLIC_ITEMS)
     for kind, value in (("topic", f.topic), ("sentiment", f.sentiment)):
         if value == UNSURE:
             clauses.append(f"items.{kind}_unsure = 1")
