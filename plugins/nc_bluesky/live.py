@@ -145,13 +145,12 @@ class BlueskyLiveSource:
 
     def _read(self, stream: Stream, cursor: int | None, cancel: threading.Event) -> Iterator[LiveBatch]:
         batch = LiveBatch([], cursor)
-        last_message, flushed, heard = None, time.monotonic(), time.monotonic()
+        flushed = heard = time.monotonic()
         while not cancel.is_set():
             try:
                 messages = stream.messages(TICK, cancel)
             except StreamError:  # the connection dropped: what was heard up to here is whole, so it is kept
                 if batch.seen:
-                    batch.cursor = _time_us(last_message) or batch.cursor
                     yield batch
                 raise
             for message in messages:
@@ -160,15 +159,13 @@ class BlueskyLiveSource:
                     self._take(message, batch)
             now = time.monotonic()
             if messages:
-                last_message, heard = messages[-1], now
+                batch.cursor, heard = _time_us(messages[-1]) or batch.cursor, now
             elif now - heard > SILENCE_SECONDS:
                 raise StreamError(f"nothing arrived for {SILENCE_SECONDS:.0f} seconds")
             if (batch.items and now - flushed >= FLUSH_SECONDS) or now - flushed >= IDLE_FLUSH_SECONDS:
-                batch.cursor = _time_us(last_message) or batch.cursor
                 yield batch
                 batch, flushed = LiveBatch([], batch.cursor), now
         if batch.seen:
-            batch.cursor = _time_us(last_message) or batch.cursor
             yield batch
 
     def _take(self, message: str, batch: LiveBatch) -> None:
@@ -183,7 +180,7 @@ class BlueskyLiveSource:
             batch.items.append(item)
 
 
-def _time_us(message: str | None) -> int | None:
-    """The time_us of a raw message, read without parsing it (only the batch's last one is needed)."""
-    found = _TIME_US.search(message) if message else None
+def _time_us(message: str) -> int | None:
+    """The time_us of a raw message, read without parsing it (only the last of each tick is needed)."""
+    found = _TIME_US.search(message)
     return int(found.group(1)) if found else None
