@@ -76,8 +76,6 @@ class Mailbox:
         try:
             with self.session() as client:
                 yield from self._read(client, state, since_days, cancel)
-        except SourceError:
-            raise
         except (OSError, socket.timeout, imaplib.IMAP4.abort) as exc:
             raise SourceError(f"The mail server {self.host} closed the connection while the app was reading "
                               f"({type(exc).__name__}). Nothing from this run was stored; the same messages "

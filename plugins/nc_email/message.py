@@ -144,7 +144,7 @@ def _header(message: EmailMessage, name: str) -> str:
     try:
         value = message.get(name)
     except Exception:  # a header the policy cannot parse: fall back to its raw text
-        value = message.get_all(name, failobj=[""])[0] if hasattr(message, "get_all") else ""
+        value = message.get_all(name, failobj=[""])[0]
     return str(value or "").strip()
 
 
