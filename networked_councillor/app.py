@@ -24,6 +24,8 @@ from networked_councillor.ingest.pipeline import FetchReport, Pipeline, SourceOu
 from networked_councillor.ingest.sources import Sources, source_secrets
 from networked_councillor.plugin_api.loader import PluginRegistry, discover
 from networked_councillor.plugin_api.source import Progress, can_sign_in
+from networked_councillor.shared import connection as shared_connection
+from networked_councillor.shared.sync import SyncReport, sync_once
 from networked_councillor.store import Store
 from networked_councillor.store import sources as source_store
 from networked_councillor.store.sources import SourceRow
@@ -53,6 +55,8 @@ class App:
         """In training mode posting is simulated (`training.workspace` sets this)."""
         self.secrets_for: Callable[[SourceRow], SecretStore] = source_secrets
         """Each source's secrets: the keyring's (the demo ward swaps in its pretend account's, in memory)."""
+        self.shared_secrets: SecretStore = shared_connection.SECRETS
+        """The shared casework password (tests give each laptop its own, in memory)."""
 
     # ---- the one write path ----------------------------------------------------------
 
@@ -136,6 +140,12 @@ class App:
             who = source.sign_in(open_page, say, cancel or threading.Event())
         self.perform(source_store.note_secrets, source_id)
         return who
+
+    def sync_shared(self, cancel: threading.Event | None = None) -> SyncReport:
+        """Send this laptop's casework edits to the shared casework database and read colleagues' back."""
+        report = sync_once(self.store, secrets=self.shared_secrets, cancel=cancel)
+        self.announce(Changes(issues=bool(report.issues)))
+        return report
 
     def announce(self, changes: Changes, initiator: object = None) -> None:
         if changes:

@@ -251,3 +251,27 @@ def pytest_runtest_makereport(item, call):
     report.outcome = "failed"
     report.longrepr = f"skipped in CI, which must run every test: {call.excinfo.value}"
     return report
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throw-away PostgreSQL server for the session (Debian's initdb and pg_ctl, loopback only)."""
+    from localpostgres import LocalPostgres
+
+    server = LocalPostgres().init().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def shared_db(postgres_server, request):
+    """A fresh database with the shared casework schema, set up as council IT would (`shared setup`)."""
+    from networked_councillor.shared import admin
+
+    name = "cw_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    with postgres_server.connect(autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    postgres_server.new_database(name)
+    with postgres_server.connect(name, autocommit=True) as conn:
+        admin.setup(conn)
+    return name

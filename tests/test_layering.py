@@ -35,11 +35,12 @@ FLOORS = {
     "demo": {"base", "store", "tagger", "plugin_api", "casework", "ingest", "replies", "exporters"},
     "training": {"base", "store", "tagger", "plugin_api", "casework", "ingest", "replies", "exporters", "printing",
                  "demo", "app"},
-    "app": {"base", "store", "tagger", "plugin_api", "ingest"},
+    "shared": {"base", "store", "casework"},
+    "app": {"base", "store", "tagger", "plugin_api", "ingest", "shared"},
     "cli": {"base", "store", "tagger", "plugin_api", "casework", "ingest", "replies", "insights", "exporters",
-            "printing", "demo", "training", "app", "ui"},
+            "printing", "demo", "training", "app", "ui", "shared"},
     "ui": {"base", "store", "tagger", "plugin_api", "casework", "ingest", "replies", "insights", "exporters",
-           "printing", "demo", "training", "app"},
+           "printing", "demo", "training", "app", "shared"},
 }
 """What each folder may import besides itself. `casework` may use the Open311 client in `exporters` only through
 an argument (see `casework/open311_sync.py`): the edge is here for its type, and the circle check keeps it one way."""

@@ -59,3 +59,16 @@ class Cancelled(NcError):
 
     def __init__(self, message: str = "Cancelled.") -> None:
         super().__init__(message)
+
+
+class SharedError(NcError):
+    """The shared casework database could not be reached, or refused this person.
+
+    ``offline`` says it simply could not be reached (edits wait on the laptop and go later); ``revoked`` says it
+    answered and this person no longer has access.
+    """
+
+    def __init__(self, message: str, *, hint: str = "", offline: bool = False, revoked: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.offline = offline
+        self.revoked = revoked

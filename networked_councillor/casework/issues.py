@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -26,7 +27,7 @@ STATUS_NAMES = {"new": "New", "reported": "Reported to council", "in_progress": 
 PRIORITIES = ("low", "normal", "high", "urgent")
 DONE = ("resolved", "closed")
 EDITABLE = ("title", "description", "category", "ward", "address", "postcode", "lat", "lon", "priority", "status",
-            "agency", "agency_ref", "due_date", "contact", "contact_consent")
+            "agency", "agency_ref", "due_date", "contact", "contact_consent", "assigned_to")
 PERSONAL = ("contact",)
 
 
@@ -100,6 +101,7 @@ def create_issue(db: Database, issue: NewIssue, now: str, actor: str = "councill
         "lat": issue.lat, "lon": issue.lon, "priority": issue.priority, "status": "new",
         "due_date": _due_date(issue.due_date), "created_at": now, "updated_at": now,
         "contact": issue.contact.to_json() if issue.contact else None, "contact_consent": int(issue.contact_consent),
+        "uid": new_uid(),
     }).last_pk
     add_event(db, issue_id, "created", {"reference": reference, "title": title}, now, actor)
     link_items(db, issue_id, issue.item_ids, now, actor)
@@ -115,8 +117,13 @@ def link_items(db: Database, issue_id: int, item_ids: Sequence[int], now: str, a
 
 
 def add_event(db: Database, issue_id: int, kind: str, detail: dict, now: str, actor: str = "councillor") -> None:
-    db["issue_events"].insert({"issue_id": issue_id, "at": now, "kind": kind,
+    db["issue_events"].insert({"issue_id": issue_id, "at": now, "kind": kind, "uid": new_uid(),
                                "detail": json.dumps(detail, ensure_ascii=False), "actor": actor})
+
+
+def new_uid() -> str:
+    """An issue's or a timeline entry's name on every laptop that shares the casework."""
+    return str(uuid.uuid4())
 
 
 # ---- changing an issue --------------------------------------------------------------
@@ -228,8 +235,11 @@ def get_issue(db: Database, issue_id: int) -> dict:
         "authors.handle AS author_handle FROM issue_items JOIN items ON items.id = issue_items.item_id "
         "LEFT JOIN sources ON sources.id = items.source_id LEFT JOIN authors ON authors.id = items.author_id "
         "WHERE issue_items.issue_id = ? ORDER BY issue_items.linked_at", [issue_id]))
+    row["items"] += [{"id": None, "url": p["url"], "title": None, "text": p["text"], "created_at": p["created_at"],
+                      "source_name": p["source"], "author_handle": p["author"]}
+                     for p in db.query("SELECT * FROM shared_posts WHERE issue_id = ? ORDER BY id", [issue_id])]
     row["events"] = [{**e, "detail": json.loads(e["detail"] or "{}")} for e in db.query(
-        "SELECT id, at, kind, detail, actor FROM issue_events WHERE issue_id = ? ORDER BY at, id", [issue_id])]
+        "SELECT id, uid, at, kind, detail, actor FROM issue_events WHERE issue_id = ? ORDER BY at, id", [issue_id])]
     return row
 
 
@@ -247,6 +257,12 @@ def describe_event(event: dict) -> str:
         return detail.get("text", "")
     if kind == "linked_item":
         return f"Linked post #{detail.get('item_id')}"
+    if kind == "linked_post":
+        return f"Linked a post from {detail.get('source') or 'a source'}: {detail.get('snippet') or '(no text)'}"
+    if kind == "forgotten":
+        return "Personal data erased at a resident's request"
+    if kind == "changed" and detail.get("field") == "assigned_to":
+        return f"Handled by: {detail.get('to') or 'nobody'}"
     if kind == "contact_changed":
         return "Resident's contact details removed" if detail.get("cleared") else "Resident's contact details updated"
     if kind == "changed":

@@ -1,0 +1,191 @@
+"""What this laptop has not yet sent to the shared casework, and sending it.
+
+Nothing is queued at the moment of an edit: every timeline entry has a UUID, and the entries the shared database
+does not have yet are those missing from ``shared_sent``. Each batch goes in one PostgreSQL transaction and is
+marked sent only after it committed, so a cut anywhere sends it again, and the server keeps each entry once
+(``ON CONFLICT DO NOTHING``): nothing lost, nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+from sqlite_utils import Database
+
+from networked_councillor.base.errors import SharedError
+from networked_councillor.casework import issues as casework
+from networked_councillor.store import Store
+from networked_councillor.store.inbox import PRIVATE_KINDS
+
+BATCH = 500
+SHARED_FIELDS = ("title", "description", "category", "ward", "address", "postcode", "lat", "lon", "priority",
+                 "status", "agency", "agency_ref", "due_date", "assigned_to")
+"""What colleagues see of an issue. A resident's contact details go only with their consent (``contact``)."""
+
+PENDING = """
+SELECT e.id, e.uid, e.at, e.kind, e.detail, e.actor, i.id AS issue_id, i.uid AS issue_uid, i.shared_ward,
+       i.reference
+FROM issue_events e JOIN issues i ON i.id = e.issue_id
+WHERE e.id > ? AND NOT EXISTS (SELECT 1 FROM shared_sent s WHERE s.uid = e.uid)
+ORDER BY e.id LIMIT ?"""
+
+
+def waiting(db: Database) -> int:
+    """Timeline entries and erasures not yet in the shared database."""
+    entries = db.execute("SELECT count(*) FROM issue_events e WHERE NOT EXISTS "
+                         "(SELECT 1 FROM shared_sent s WHERE s.uid = e.uid)").fetchone()[0]
+    return entries + db.execute("SELECT count(*) FROM shared_forget").fetchone()[0]
+
+
+@dataclass
+class Sent:
+    entries: int = 0
+    renumbered: dict[int, str] = field(default_factory=dict)  # local issue id -> the reference the ward gave it
+    forgotten: int = 0
+
+
+def send(store: Store, conn: psycopg.Connection, ward_for: Callable[[dict], str],
+         cancel: Callable[[], bool] = lambda: False) -> Sent:
+    """Send everything waiting, a batch at a time; ``ward_for(issue row)`` says where a new issue belongs."""
+    sent, after = Sent(), 0
+    while not cancel():
+        with store.read() as db:
+            batch = [dict(r) for r in db.query(PENDING, [after, BATCH])]
+            rows = [_server_row(db, entry) for entry in batch]
+        if not batch:
+            break
+        renumbered = _send_batch(conn, batch, rows, ward_for)
+        with store.write() as db:
+            db["shared_sent"].insert_all(({"uid": e["uid"]} for e in batch), ignore=True)
+            for entry in batch:
+                if entry["kind"] == "created":
+                    db.execute("UPDATE issues SET shared_ward = ? WHERE id = ?", [entry["shared_ward"], entry["issue_id"]])
+            for issue_id, reference in renumbered.items():
+                _renumber(db, issue_id, reference, batch[0]["at"])
+        sent.entries += len(batch)
+        sent.renumbered.update(renumbered)
+        after = batch[-1]["id"]
+    if not cancel():
+        sent.forgotten = _send_erasures(store, conn)
+    return sent
+
+
+def _send_batch(conn: psycopg.Connection, batch: list[dict], rows: list[dict],
+                ward_for: Callable[[dict], str]) -> dict[int, str]:
+    renumbered: dict[int, str] = {}
+    with conn.transaction():
+        for entry, row in zip(batch, rows):
+            if entry["kind"] == "created":
+                ward = entry["shared_ward"] or ward_for(entry)
+                entry["shared_ward"] = ward
+                conn.execute("INSERT INTO casework.issue (id, ward_id, reference) VALUES (%s, %s, %s) "
+                             "ON CONFLICT (id) DO NOTHING", [entry["issue_uid"], ward, entry["reference"]])
+                reference = conn.execute("SELECT reference FROM casework.issue WHERE id = %s",
+                                         [entry["issue_uid"]]).fetchone()
+                if reference and reference[0] != entry["reference"]:
+                    renumbered[entry["issue_id"]] = reference[0]
+        wards = _wards_of(conn, {e["issue_uid"] for e in batch})
+        missing = {e["issue_uid"] for e in batch} - set(wards)
+        if missing:
+            raise SharedError("Some of your casework belongs to a ward you no longer share.", revoked=not wards,
+                              hint="Ask the member-support team which wards you are in.")
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO casework.issue_event (id, issue_id, ward_id, kind, field, value, detail, made_at) "
+                "VALUES (%(id)s, %(issue)s, %(ward)s, %(kind)s, %(field)s, %(value)s, %(detail)s, %(made_at)s) "
+                "ON CONFLICT (id) DO NOTHING",
+                [{**row, "ward": wards[row["issue"]]} for row in rows])
+        for row in rows:
+            if row["field"] == "contact" and row["value"] is None:
+                conn.execute("SELECT casework.forget_contact(%s)", [row["issue"]])
+            elif row["kind"] == "personal_data_erased" and row["value"] is not None:
+                conn.execute("SELECT casework.forget_fields(%s, %s)", [row["issue"], list(row["value"].obj)])
+    return renumbered
+
+
+def _wards_of(conn: psycopg.Connection, issue_uids: set[str]) -> dict[str, str]:
+    """The ward of each issue as the database says (and as far as this person may still see it)."""
+    rows = conn.execute("SELECT id::text, ward_id FROM casework.issue WHERE id = ANY(%s::uuid[])", [list(issue_uids)])
+    return dict(rows.fetchall())
+
+
+def _server_row(db: Database, entry: dict) -> dict[str, Any]:
+    """A timeline entry as the shared database keeps it: the field it sets and the value, beside its detail."""
+    detail = json.loads(entry["detail"] or "{}")
+    kind, field_name, value = entry["kind"], None, None
+    if kind == "created":
+        value = _shared_values(db, entry["issue_id"])
+    elif kind == "status":
+        field_name, value = "status", detail.get("to")
+    elif kind == "contact_changed" or kind == "changed" and detail.get("field") == "contact_consent":
+        kind, field_name, value = "contact_changed", "contact", _shared_contact(db, entry["issue_id"])
+        detail = {"cleared": value is None}
+    elif kind == "changed":
+        field_name, value = detail.get("field"), detail.get("to")
+    elif kind == "linked_item":
+        value = _snapshot(db, detail.get("item_id"), entry["issue_id"])
+    elif kind == "personal_data_erased":  # what the fields say now; the server forgets what they said before
+        names = [n.strip() for n in (detail.get("fields") or "").split(",") if n.strip() in SHARED_FIELDS]
+        value = _shared_values(db, entry["issue_id"], names)
+    if entry["actor"] not in (None, "councillor"):
+        detail["by"] = entry["actor"]  # the council's own system, or the retention rules
+    return {"id": entry["uid"], "issue": entry["issue_uid"], "kind": kind, "field": field_name,
+            "value": None if value is None else Jsonb(value), "detail": Jsonb(detail), "made_at": entry["at"]}
+
+
+def _shared_values(db: Database, issue_id: int, names: Sequence[str] = SHARED_FIELDS) -> dict[str, Any]:
+    if not names:
+        return {}
+    row = db.execute(f"SELECT {', '.join(names)} FROM issues WHERE id = ?", [issue_id]).fetchone()
+    values = dict(zip(names, row))
+    contact = _shared_contact(db, issue_id) if names is SHARED_FIELDS else None
+    return values | ({"contact": contact} if contact else {})
+
+
+def _shared_contact(db: Database, issue_id: int) -> dict | None:
+    contact, consent = db.execute("SELECT contact, contact_consent FROM issues WHERE id = ?", [issue_id]).fetchone()
+    return json.loads(contact) if contact and consent else None
+
+
+def _snapshot(db: Database, item_id: int | None, issue_id: int) -> dict[str, Any]:
+    """What colleagues see of a post an issue was logged from: a copy, not the inbox it lives in. A resident's
+    private email goes only when they agreed to their details being shared."""
+    row = next(db.query(
+        "SELECT items.kind, items.url, items.title, items.text, items.created_at, sources.name AS source, "
+        "authors.handle AS author FROM items LEFT JOIN sources ON sources.id = items.source_id "
+        "LEFT JOIN authors ON authors.id = items.author_id WHERE items.id = ?", [item_id]), None)
+    if row is None:
+        return {"text": "(the post is no longer kept)"}
+    if row["kind"] in PRIVATE_KINDS and not _shared_contact(db, issue_id):
+        return {"kind": row["kind"], "source": row["source"], "created_at": row["created_at"],
+                "text": "A resident's email, kept on the councillor's computer."}
+    text = row["text"] or row["title"] or ""
+    return {k: row[k] for k in ("kind", "url", "source", "author", "created_at")} | {"text": text}
+
+
+def _renumber(db: Database, issue_id: int, reference: str, now: str) -> None:
+    """A colleague's issue took this number first: this one takes the one the ward's database gave it."""
+    old = db.execute("SELECT reference FROM issues WHERE id = ?", [issue_id]).fetchone()[0]
+    holder = db.execute("SELECT id FROM issues WHERE reference = ? AND id <> ?", [reference, issue_id]).fetchone()
+    if holder:  # another issue of this laptop's, not sent yet: it takes the next free number here
+        db["issues"].update(holder[0], {"reference": casework.next_reference(db)})
+    db["issues"].update(issue_id, {"reference": reference})
+    casework.add_event(db, issue_id, "note", {"text": f"{old} was also given to a colleague's issue; this one is "
+                                                      f"now {reference}."}, now)
+
+
+def _send_erasures(store: Store, conn: psycopg.Connection) -> int:
+    with store.read() as db:
+        queued = [r[0] for r in db.execute("SELECT uid FROM shared_forget")]
+    if not queued:
+        return 0
+    done = conn.execute("SELECT casework.forget(%s::uuid[])", [queued]).fetchone()[0]
+    conn.commit()
+    with store.write() as db:
+        db.execute(f"DELETE FROM shared_forget WHERE uid IN ({', '.join('?' * len(queued))})", queued)
+    return done

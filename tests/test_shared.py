@@ -1,0 +1,319 @@
+"""Shared casework against a real PostgreSQL server (started by the fixtures on loopback), never a mock."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+from sharedcase import NORTH, SOUTH, add, laptop
+
+from networked_councillor.base import clock
+from networked_councillor.base.errors import SharedError
+from networked_councillor.casework import issues as casework
+from networked_councillor.casework import ops
+
+
+def issue_by_uid(app, uid):
+    with app.store.read() as db:
+        issue_id = db.execute("SELECT id FROM issues WHERE uid = ?", [uid]).fetchone()[0]
+        return casework.get_issue(db, issue_id)
+
+
+def uid_of(app, issue_id):
+    with app.store.read() as db:
+        return db.execute("SELECT uid FROM issues WHERE id = ?", [issue_id]).fetchone()[0]
+
+
+@pytest.fixture
+def ward_pair(postgres_server, shared_db, tmp_path):
+    """Two councillors of one ward, each on their own laptop."""
+    add(postgres_server, shared_db, "cllr_ann")
+    add(postgres_server, shared_db, "cllr_ben")
+    ann = laptop(postgres_server, shared_db, tmp_path / "ann", "cllr_ann")
+    ben = laptop(postgres_server, shared_db, tmp_path / "ben", "cllr_ben")
+    yield ann, ben
+    ann.close()
+    ben.close()
+
+
+def test_an_issue_logged_on_one_laptop_arrives_on_the_other(ward_pair):
+    ann, ben = ward_pair
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Oak Road closure", "Closed for three weeks",
+                                                            category="roads", address="Oak Road")).value
+    ann.sync_shared()
+    report = ben.sync_shared()
+    assert report.received >= 1
+    seen = issue_by_uid(ben, uid_of(ann, issue_id))
+    assert (seen["title"], seen["category"], seen["address"], seen["status"]) == (
+        "Oak Road closure", "roads", "Oak Road", "new")
+    assert seen["reference"] == issue_by_uid(ann, uid_of(ann, issue_id))["reference"]
+    assert [e["kind"] for e in seen["events"]] == ["created"]
+    assert seen["events"][0]["actor"] == "Cllr Ann"
+
+
+def test_offline_edits_to_one_issue_converge_with_both_on_the_timeline(ward_pair, postgres_server, shared_db):
+    ann, ben = ward_pair
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Streetlight out on Mill Lane")).value
+    ann.sync_shared()
+    ben.sync_shared()
+    uid = uid_of(ann, issue_id)
+    ben_id = issue_by_uid(ben, uid)["id"]
+    start = clock.utcnow()
+    try:
+        # Ann is offline (her laptop cannot reach the server), and edits the status and adds a note
+        clock.set_now(start.replace(minute=start.minute))
+        ann.perform(ops.edit, issue_id, {"status": "in_progress", "priority": "high"}, note="Reported to lighting")
+        with ann.store.write() as db:
+            db.execute("UPDATE settings SET value = json_set(value, '$.address', '127.0.0.1:1/nowhere') "
+                       "WHERE key = 'shared.casework'")
+        with pytest.raises(SharedError) as offline:
+            ann.sync_shared()
+        assert offline.value.offline
+        # Ben, a minute later, changes the status too, and the due date
+        from datetime import timedelta
+        clock.set_now(start + timedelta(minutes=1))
+        ben.perform(ops.edit, ben_id, {"status": "awaiting_resident", "due_date": "2026-12-01"}, note="Asked Mrs P")
+        ben.sync_shared()
+        clock.set_now(start + timedelta(minutes=2))
+        with ann.store.write() as db:
+            db.execute("UPDATE settings SET value = json_set(value, '$.address', ?) WHERE key = 'shared.casework'",
+                       [postgres_server.address(shared_db)])
+        ann.sync_shared()
+        ben.sync_shared()
+    finally:
+        clock.set_now(start)
+    mine, theirs = issue_by_uid(ann, uid), issue_by_uid(ben, uid)
+    for issue in (mine, theirs):
+        assert issue["status"] == "awaiting_resident"  # Ben's was later
+        assert issue["priority"] == "high"  # only Ann changed it
+        assert issue["due_date"] == "2026-12-01"
+        words = [casework.describe_event(e) for e in issue["events"]]
+        assert "Reported to lighting" in " ".join(words) and "Asked Mrs P" in " ".join(words)
+        assert sum("Status" in w for w in words) == 2  # both changes stay on the timeline
+    assert [e["uid"] for e in mine["events"]] == [e["uid"] for e in theirs["events"]]
+    with ann.store.read() as db:
+        assert db.execute("SELECT count(*) FROM issue_events").fetchone()[0] == len(mine["events"])
+
+
+def test_an_officer_assigns_an_issue_and_the_councillor_sees_who_handles_it(ward_pair, postgres_server, shared_db,
+                                                                            tmp_path):
+    ann, _ben = ward_pair
+    add(postgres_server, shared_db, "off_olga", "officer", wards=(NORTH, SOUTH), name="Olga Reyes")
+    olga = laptop(postgres_server, shared_db, tmp_path / "olga", "off_olga")
+    try:
+        issue_id = ann.perform(ops.log_issue, casework.NewIssue("Fly-tipping behind the library")).value
+        ann.sync_shared()
+        report = olga.sync_shared()
+        assert report.me.role == "officer" and not report.me.may_reply
+        assert set(report.me.wards) == {NORTH[0], SOUTH[0]}
+        olga_id = issue_by_uid(olga, uid_of(ann, issue_id))["id"]
+        olga.perform(ops.edit, olga_id, {"assigned_to": "off_olga"}, note="I'll chase Veolia while Ann is away")
+        olga.sync_shared()
+        ann.sync_shared()
+        seen = issue_by_uid(ann, uid_of(ann, issue_id))
+        assert seen["assigned_to"] == "off_olga"
+        words = [(e["actor"], casework.describe_event(e)) for e in seen["events"]]
+        assert ("Olga Reyes", "Handled by: off_olga") in words
+        assert ("Olga Reyes", "I'll chase Veolia while Ann is away") in words
+    finally:
+        olga.close()
+
+
+def test_an_officer_cannot_record_a_reply_as_a_councillor(postgres_server, shared_db):
+    add(postgres_server, shared_db, "cllr_ann")
+    add(postgres_server, shared_db, "off_olga", "officer")
+    issue = "00000000-0000-4000-8000-000000000001"
+    with postgres_server.connect(shared_db, "cllr_ann", "pw-cllr_ann", autocommit=True) as ann:
+        ann.execute("INSERT INTO casework.issue (id, ward_id, reference) VALUES (%s, %s, 'NW-0001')", [issue, NORTH[0]])
+        ann.execute("INSERT INTO casework.issue_event (id, issue_id, ward_id, kind, made_at) "
+                    "VALUES (gen_random_uuid(), %s, %s, 'replied', now())", [issue, NORTH[0]])
+    with postgres_server.connect(shared_db, "off_olga", "pw-off_olga", autocommit=True) as olga:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            olga.execute("INSERT INTO casework.issue_event (id, issue_id, ward_id, kind, made_at) "
+                         "VALUES (gen_random_uuid(), %s, %s, 'replied', now())", [issue, NORTH[0]])
+
+
+HAND_WRITTEN = [
+    "SELECT count(*) FROM casework.issue",
+    "SELECT count(*) FROM casework.issue_event",
+    "SELECT count(*) FROM casework.issue_field",
+    "SELECT count(*) FROM casework.audit_log WHERE ward_id = 'E05000001'",
+    "SELECT count(*) FROM casework.ward_member WHERE ward_id = 'E05000001'",
+    "SELECT count(*) FROM casework.ward WHERE id = 'E05000001'",
+    "SELECT count(*) FROM casework.person WHERE login = 'cllr_ann'",
+]
+
+
+def test_a_councillor_of_another_ward_gets_nothing_even_with_hand_written_sql(ward_pair, postgres_server, shared_db):
+    ann, _ben = ward_pair
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Oak Road closure", "Mr Khan at 4 Oak Road")).value
+    ann.perform(ops.add_note, issue_id, "Spoke to Mr Khan")
+    ann.sync_shared()
+    uid = uid_of(ann, issue_id)
+    add(postgres_server, shared_db, "cllr_sam", wards=(SOUTH,))
+    with postgres_server.connect(shared_db, "cllr_sam", "pw-cllr_sam", autocommit=True) as sam:
+        assert [sam.execute(q).fetchone()[0] for q in HAND_WRITTEN] == [0] * len(HAND_WRITTEN)
+        sam.execute("SET ROLE cw_councillor")  # the group role: the same person, so the same wards
+        assert sam.execute("SELECT count(*) FROM casework.issue_event").fetchone()[0] == 0
+        sam.execute("RESET ROLE")
+        for other in ("casework_owner", "cw_officer", "cw_admin"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                sam.execute(f"SET ROLE {other}")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            sam.execute("SET ROLE cllr_ann")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            sam.execute("INSERT INTO casework.issue_event (id, issue_id, ward_id, kind, detail, made_at) VALUES "
+                        "(gen_random_uuid(), %s, 'E05000001', 'note', '{\"text\": \"x\"}', now())", [uid])
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            sam.execute("INSERT INTO casework.issue_event (id, issue_id, ward_id, kind, made_at) VALUES "
+                        "(gen_random_uuid(), %s, 'E05000002', 'note', now())", [uid])  # lying about the ward
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            sam.execute("UPDATE casework.issue_event SET detail = '{}'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            sam.execute("INSERT INTO casework.ward_member VALUES ('cllr_sam', 'E05000001')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            sam.execute("DELETE FROM casework.audit_log")
+        entries = sam.execute("SELECT count(*) FROM pg_catalog.pg_class").fetchone()[0]
+        assert entries  # the catalogue is readable, as in any PostgreSQL database; the casework is not
+        assert sam.execute("SELECT casework.forget(array(SELECT id FROM casework.issue_event))").fetchone()[0] == 0
+    with postgres_server.connect(shared_db, autocommit=True) as it:
+        assert it.execute("SELECT count(*) FROM casework.issue_event WHERE detail <> '{\"erased\": true}'"
+                          ).fetchone()[0] == 2
+
+
+def test_the_server_killed_mid_sync_loses_and_doubles_nothing(ward_pair, postgres_server, shared_db, monkeypatch):
+    from networked_councillor.shared import inbound, outbox
+
+    ann, ben = ward_pair
+    with ann.store.write() as db:
+        for n in range(300):
+            issue_id = casework.create_issue(db, casework.NewIssue(f"Pothole {n}"), clock.now_iso())
+            casework.add_note(db, issue_id, f"Note {n}", clock.now_iso())
+            casework.update_issue(db, issue_id, {"status": "reported"}, clock.now_iso())
+    calls = {"send": 0}
+    real_wards_of = outbox._wards_of
+
+    def killed_in_the_second_batch(conn, uids):
+        calls["send"] += 1
+        if calls["send"] == 2:  # the first batch committed; the second is half-way through its transaction
+            postgres_server.kill()
+        return real_wards_of(conn, uids)
+
+    monkeypatch.setattr(outbox, "_wards_of", killed_in_the_second_batch)
+    with pytest.raises(SharedError) as cut:
+        ann.sync_shared()
+    assert cut.value.offline
+    with ann.store.read() as db:
+        assert outbox.waiting(db) == 900 - 500
+    postgres_server.start()
+    monkeypatch.setattr(outbox, "_wards_of", real_wards_of)
+    report = ann.sync_shared()
+    assert report.sent == 400 and report.waiting == 0
+
+    applied = {"n": 0}
+    real_apply = inbound.apply
+
+    def killed_while_reading(db, entry, people, received):
+        applied["n"] += 1
+        if applied["n"] == 450:  # half-way, between two fetches of the same window
+            postgres_server.kill()
+        return real_apply(db, entry, people, received)
+
+    monkeypatch.setattr(inbound, "apply", killed_while_reading)
+    monkeypatch.setattr(inbound, "BATCH", 200)
+    with pytest.raises(SharedError):
+        ben.sync_shared()
+    postgres_server.start()
+    monkeypatch.setattr(inbound, "apply", real_apply)
+    ben.sync_shared()
+    with postgres_server.connect(shared_db) as it:
+        assert it.execute("SELECT count(*), count(DISTINCT id) FROM casework.issue_event").fetchone() == (900, 900)
+        assert it.execute("SELECT count(*) FROM casework.issue").fetchone()[0] == 300
+    for app in (ann, ben):
+        with app.store.read() as db:
+            assert db.execute("SELECT count(*), count(DISTINCT uid) FROM issue_events").fetchone() == (900, 900)
+            assert db.execute("SELECT count(*) FROM issues WHERE status = 'reported'").fetchone()[0] == 300
+            assert db.execute("SELECT count(DISTINCT reference) FROM issues").fetchone()[0] == 300
+
+
+def test_a_revoked_person_loses_access_at_the_next_sync(ward_pair, postgres_server, shared_db):
+    from networked_councillor.shared import admin
+
+    ann, ben = ward_pair
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Bins not collected")).value
+    ann.sync_shared()
+    ben.sync_shared()
+    held_open = postgres_server.connect(shared_db, "cllr_ben", "pw-cllr_ben", autocommit=True)
+    with postgres_server.connect(shared_db, autocommit=True) as it:
+        assert admin.end_access(it, "cllr_ben") == 1
+    with pytest.raises(psycopg.OperationalError):
+        held_open.execute("SELECT count(*) FROM casework.issue_event")
+    ann.perform(ops.add_note, issue_id, "Escalated")
+    ann.sync_shared()
+    with pytest.raises(SharedError) as refused:
+        ben.sync_shared()
+    assert refused.value.revoked and "ended" in refused.value.message
+    with ben.store.read() as db:  # what Ben had stays on his laptop; nothing new reaches it
+        assert db.execute("SELECT count(*) FROM issues").fetchone()[0] == 1
+        assert "Escalated" not in json.dumps(casework.get_issue(db, 1)["events"])
+    # membership taken away (login still allowed): the next sync says so too
+    add(postgres_server, shared_db, "cllr_ben")
+    ben.sync_shared()
+    with postgres_server.connect(shared_db, autocommit=True) as it:
+        it.execute("DELETE FROM casework.ward_member WHERE login = 'cllr_ben'")
+    with pytest.raises(SharedError) as no_ward:
+        ben.sync_shared()
+    assert no_ward.value.revoked
+
+
+def test_two_laptops_offline_numbering_the_same_reference_end_with_two_references(ward_pair):
+    ann, ben = ward_pair
+    first = ann.perform(ops.log_issue, casework.NewIssue("Graffiti on the bridge")).value
+    second = ben.perform(ops.log_issue, casework.NewIssue("Broken bench in the park")).value
+    with ann.store.read() as db, ben.store.read() as db2:
+        assert casework.get_issue(db, first)["reference"] == casework.get_issue(db2, second)["reference"]
+    ann.sync_shared()
+    ben.sync_shared()
+    ann.sync_shared()
+    refs = {}
+    for app in (ann, ben):
+        with app.store.read() as db:
+            refs[app] = dict(db.execute("SELECT uid, reference FROM issues").fetchall())
+    assert refs[ann] == refs[ben] and len(set(refs[ann].values())) == 2
+    with ben.store.read() as db:
+        words = [casework.describe_event(e) for e in casework.get_issue(db, second)["events"]]
+    assert any("was also given to a colleague's issue" in w for w in words)
+
+
+def test_contact_details_go_only_with_consent_and_erasure_reaches_every_copy(ward_pair, postgres_server, shared_db):
+    from networked_councillor.casework.erasure import erase_and_scrub
+    from networked_councillor.casework.privacy import PersonQuery, find_person
+
+    ann, ben = ward_pair
+    private = ann.perform(ops.log_issue, casework.NewIssue(
+        "Damp in a council flat", contact=casework.Contact("Rita Moss", "rita@example.org", "07700 900123"))).value
+    shared = ann.perform(ops.log_issue, casework.NewIssue(
+        "Parking on the verge outside Joe Bloggs's house", "Joe Bloggs rang twice",
+        contact=casework.Contact("Joe Bloggs", "joe@example.org"), contact_consent=True)).value
+    ann.sync_shared()
+    ben.sync_shared()
+    with postgres_server.connect(shared_db) as it:
+        everything = json.dumps(it.execute("SELECT array_agg(to_jsonb(e)) FROM casework.issue_event e").fetchone()[0])
+    assert "rita@example.org" not in everything and "Rita" not in everything
+    assert "joe@example.org" in everything
+    assert issue_by_uid(ben, uid_of(ann, private))["contact"] is None
+    assert issue_by_uid(ben, uid_of(ann, shared))["contact"].email == "joe@example.org"
+
+    with ann.store.read() as db:
+        report = find_person(db, PersonQuery(name="Joe Bloggs", email="joe@example.org"))
+    erase_and_scrub(ann.store, report, clock.now_iso())
+    ann.sync_shared()
+    ben.sync_shared()
+    with postgres_server.connect(shared_db) as it:
+        everything = json.dumps(it.execute("SELECT array_agg(to_jsonb(e)) FROM casework.issue_event e").fetchone()[0])
+    assert "joe@example.org" not in everything and "Bloggs" not in everything
+    seen = issue_by_uid(ben, uid_of(ann, shared))
+    assert seen["contact"] is None and "Bloggs" not in seen["title"] + seen["description"]
+    assert "Bloggs" not in json.dumps([e["detail"] for e in seen["events"]])
+    assert seen["title"] == issue_by_uid(ann, uid_of(ann, shared))["title"]
