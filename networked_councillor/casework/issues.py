@@ -210,7 +210,8 @@ def list_issues(db: Database, flt: IssueFilter = IssueFilter(), *, today: date) 
         like = f"%{flt.query.strip()}%"
         where.append("(reference LIKE ? OR title LIKE ? OR description LIKE ? OR address LIKE ? OR agency_ref LIKE ?)")
         params += [like] * 5
-    sql = ("SELECT issues.*, (SELECT count(*) FROM issue_items WHERE issue_id = issues.id) AS linked FROM issues "
+    sql = ("SELECT issues.*, (SELECT count(*) FROM issue_items WHERE issue_id = issues.id) "
+           "+ (SELECT count(*) FROM shared_posts WHERE issue_id = issues.id) AS linked FROM issues "
            + (f"WHERE {' AND '.join(where)} " if where else "") + "ORDER BY updated_at DESC, id DESC")
     rows = [{**row, "overdue": False} for row in db.query(sql, params)]
     for row in rows:
@@ -243,8 +244,8 @@ def get_issue(db: Database, issue_id: int) -> dict:
     return row
 
 
-def describe_event(event: dict) -> str:
-    """A timeline entry in words, for the issue view and exports."""
+def describe_event(event: dict, names: dict[str, str] | None = None) -> str:
+    """A timeline entry in words, for the issue view and exports; ``names``: logins of shared casework to names."""
     detail, kind = event["detail"], event["kind"]
     if detail.get("erased"):
         return "(erased at a resident's request)"
@@ -262,7 +263,8 @@ def describe_event(event: dict) -> str:
     if kind == "forgotten":
         return "Personal data erased at a resident's request"
     if kind == "changed" and detail.get("field") == "assigned_to":
-        return f"Handled by: {detail.get('to') or 'nobody'}"
+        who = detail.get("to")
+        return f"Handled by: {(names or {}).get(who, who) if who else 'nobody'}"
     if kind == "contact_changed":
         return "Resident's contact details removed" if detail.get("cleared") else "Resident's contact details updated"
     if kind == "changed":

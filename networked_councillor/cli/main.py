@@ -19,13 +19,14 @@ from networked_councillor.cli import (
     listening,
     model,
     privacy,
+    shared,
     sources,
     training,
     ward,
 )
 from networked_councillor.cli.args import EXIT_ERROR
 
-GROUPS = (sources, fetching, listening, items, briefing, ward, model, casework, privacy, training, doctor)
+GROUPS = (sources, fetching, listening, items, briefing, ward, model, casework, shared, privacy, training, doctor)
 """The command groups, in the order `--help` lists them."""
 
 

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 from sqlite_utils import Database
 
+from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import ConfigError, SharedError
 from networked_councillor.base.secrets import AppSecret, SecretStore
 from networked_councillor.store import settings as settings_store
@@ -69,6 +70,12 @@ class SharedSettings:
         if self.client_cert:
             params.update(sslcert=self.client_cert, sslkey=self.client_key or self.client_cert)
         return params
+
+
+def save_settings(db: Database, settings: SharedSettings) -> Changes:
+    """The operation behind Settings > Council > Shared casework and `shared connect` (empty: stop sharing)."""
+    settings.save(db)
+    return Changes(settings=True)
 
 
 def parse_address(address: str) -> tuple[str, int, str]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 
 import psycopg
 
@@ -27,6 +28,8 @@ from networked_councillor.store import settings as settings_store
 log = logging.getLogger(__name__)
 
 LAST_SYNC = "shared.last_sync"
+ME = "shared.me"
+"""Who this person is there, as the last sync found: the window shows names and roles from it offline."""
 CHANNEL = "casework"
 MAX_PAUSE = 300.0
 
@@ -43,6 +46,23 @@ class Me:
     def may_reply(self) -> bool:
         """Only a councillor posts replies as a councillor; an officer helps with the casework."""
         return self.role == "councillor"
+
+
+def known_me(db) -> Me | None:
+    """This person as the last sync found them (None when this laptop does not share its casework)."""
+    if not SharedSettings.load(db).enabled:
+        return None
+    values = settings_store.get_setting(db, ME)
+    return Me(**values) if values else None
+
+
+def posting_refused(db) -> str:
+    """Why this person may not post replies as a councillor ("" when they may)."""
+    me = known_me(db)
+    if me is None or me.may_reply:
+        return ""
+    return (f"As a {ROLE_NAMES[me.role].lower()} you do not post replies as a councillor: copy the reply and "
+            "send it to the councillor instead.")
 
 
 @dataclass
@@ -73,6 +93,15 @@ def who_am_i(conn: psycopg.Connection) -> Me:
     return Me(row[0], row[1], row[2], wards, people)
 
 
+def check(settings: SharedSettings, secrets=SECRETS) -> Me:
+    """Whether this laptop can reach the shared casework as this person, and who they are there."""
+    try:
+        with connect(settings, secrets) as conn:
+            return who_am_i(conn)
+    except psycopg.Error as exc:
+        raise explain(exc, settings) from exc
+
+
 def sync_once(store: Store, settings: SharedSettings | None = None, *, secrets=SECRETS,
               cancel: threading.Event | None = None) -> SyncReport:
     """Send, then read; raises `SharedError` (offline, refused, revoked) with nothing half-done locally."""
@@ -91,6 +120,7 @@ def sync_once(store: Store, settings: SharedSettings | None = None, *, secrets=S
     now = clock.now_iso()
     with store.write() as db:
         settings_store.set_setting(db, LAST_SYNC, now)
+        settings_store.set_setting(db, ME, asdict(me))
         waiting = outbox.waiting(db)
     return SyncReport(now, sent.entries, received.entries, received.issues | set(sent.renumbered),
                       sent.renumbered, waiting, me)
@@ -135,8 +165,6 @@ class SyncStatus:
 
 
 def _clock_time(iso: str) -> str:
-    from datetime import datetime
-
     moment = datetime.fromisoformat(iso)
     local = moment.astimezone()
     return local.strftime("%H:%M") if local.date() == clock.local_now().date() else local.strftime("%d %b %H:%M")

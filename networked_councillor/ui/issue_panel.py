@@ -32,6 +32,7 @@ from networked_councillor.casework.issues import (
     STATUSES,
     Contact,
 )
+from networked_councillor.shared.sync import known_me
 from networked_councillor.ui.operations import perform
 from networked_councillor.ui.widgets.text_box import text_box
 
@@ -69,6 +70,9 @@ class IssuePanel(QWidget):
         self.address = QLineEdit()
         self.postcode = QLineEdit()
         self.lat, self.lon = _coordinate(-90, 90), _coordinate(-180, 180)
+        self.handled_by = QComboBox()
+        self.handled_by.setToolTip("Who is handling it: you, a ward colleague or a member-support officer")
+        self.people: dict[str, str] = {}
         self.agency = QLineEdit(placeholderText="The council or body it was reported to")
         self.agency_ref = QLineEdit(placeholderText="Their reference, once reported")
         self.description = text_box()
@@ -90,7 +94,8 @@ class IssuePanel(QWidget):
                              (self.postcode, "Postcode"), (self.lat, "Latitude"), (self.lon, "Longitude"),
                              (self.agency, "Reported to"), (self.agency_ref, "Council reference"),
                              (self.description, "Description"), (self.note, "New note"), (self.items, "Linked posts"),
-                             (self.timeline, "Timeline"), (self.consent, "Resident's consent")):
+                             (self.timeline, "Timeline"), (self.consent, "Resident's consent"),
+                             (self.handled_by, "Handled by")):
             widget.setAccessibleName(name)
         for key, widget in self.contact.items():
             widget.setAccessibleName(f"Resident's {key}")
@@ -101,6 +106,8 @@ class IssuePanel(QWidget):
         form.addRow("Status", self.status)
         form.addRow("Priority", self.priority)
         form.addRow("Due", self.due)
+        form.addRow("Handled by", self.handled_by)
+        self.form = form
         form.addRow("Address", self.address)
         form.addRow("Postcode", self.postcode)
         where = QHBoxLayout()
@@ -149,7 +156,9 @@ class IssuePanel(QWidget):
             return
         with self.store.read() as db:
             self.issue = casework.get_issue(db, issue_id)
+            me = known_me(db)
         issue = self.issue
+        self._show_handled_by(me, issue.get("assigned_to"))
         self.setEnabled(True)
         self.heading.setText(f"{html.escape(issue['reference'])}: {html.escape(issue['title'])}")
         self.title.setText(issue["title"])
@@ -177,7 +186,8 @@ class IssuePanel(QWidget):
         self.timeline.clear()
         for event in issue["events"]:
             when = datetime.fromisoformat(event["at"]).astimezone().strftime("%d %b %Y %H:%M")
-            self.timeline.addItem(f"{when}  {casework.describe_event(event)}")
+            by = f"{event['actor']}: " if event["actor"] in self.people.values() else ""  # a colleague's entry
+            self.timeline.addItem(f"{when}  {by}{casework.describe_event(event, self.people)}")
         self.timeline.scrollToBottom()
 
     def changes(self) -> dict:
@@ -194,7 +204,19 @@ class IssuePanel(QWidget):
             "agency": self.agency.text(), "agency_ref": self.agency_ref.text(),
             "description": self.description.toPlainText(), "contact": contact.to_json(),
             "contact_consent": self.consent.isChecked(),
-        }
+        } | ({"assigned_to": self.handled_by.currentData()} if self.people else {})
+
+    def _show_handled_by(self, me, assigned: str | None) -> None:
+        """Only while the casework is shared: who of the ward's people is handling it."""
+        self.people = me.people if me else {}
+        self.form.setRowVisible(self.handled_by, bool(self.people))
+        self.handled_by.clear()
+        self.handled_by.addItem("(nobody yet)", None)
+        for login, name in sorted(self.people.items(), key=lambda p: p[1]):
+            self.handled_by.addItem(name + (" (you)" if me and login == me.login else ""), login)
+        if assigned and self.handled_by.findData(assigned) < 0:
+            self.handled_by.addItem(assigned, assigned)  # someone who has since left
+        self.handled_by.setCurrentIndex(max(0, self.handled_by.findData(assigned)))
 
     def save(self) -> None:
         if self.issue is None:

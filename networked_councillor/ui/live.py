@@ -69,3 +69,4 @@ class LiveService(QObject):
         else:
             self.label.setText("Live: reconnecting…")
         self.label.setToolTip("\n".join(s.summary() for s in self.statuses.values()))
+

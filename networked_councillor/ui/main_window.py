@@ -30,7 +30,6 @@ from networked_councillor.ui.errors import explain
 from networked_councillor.ui.inbox_table import InboxTable
 from networked_councillor.ui.item_actions import ItemActions
 from networked_councillor.ui.itemmodels.inbox import InboxModel, ItemIdRole
-from networked_councillor.ui.live import LiveService
 from networked_councillor.ui.operations import Operations
 from networked_councillor.ui.screen import fit_on_screen, keep_on_screen
 from networked_councillor.ui.tasks import TaskRunner
@@ -44,6 +43,7 @@ from networked_councillor.ui.window_parts import (
     build_source_panel,
     build_status_bar,
     make_actions,
+    start_services,
 )
 
 HEADER_KEY = "inbox_header_v3"  # bump when the inbox's columns change, so an old layout is not restored
@@ -93,8 +93,7 @@ class MainWindow(QMainWindow):
         self.set_filter(InboxFilter(view="inbox"))
         self._restore_layout()
         self.background.schedule()
-        self.live = LiveService(self)
-        self.live.start()
+        self.live, self.shared = start_services(self)
         from networked_councillor.ui.notifications import Notifier
 
         self.notifier = Notifier(self)
@@ -137,7 +136,8 @@ class MainWindow(QMainWindow):
             timer.stop()  # nothing may touch the store once the window has gone
         self.runner.cancel_all()
         self.runner.wait(5000)
-        self.live.stop()
+        for service in (self.live, self.shared):
+            service.stop()
         self.ops.close()  # the app tells this window of no more changes
         super().closeEvent(event)
 
@@ -324,7 +324,7 @@ class MainWindow(QMainWindow):
     def open_audit_log(self) -> None:
         from networked_councillor.ui.audit_view import AuditLogDialog
 
-        AuditLogDialog(self, self.app.store).exec()
+        AuditLogDialog(self, self.app.store, app=self.app, runner=self.runner).exec()
 
     def _from_casework(self, item_id: int) -> None:
         self.set_filter(InboxFilter(view="all"))

@@ -1,4 +1,5 @@
-"""Settings > Council: where the council's Open311 reporting service is, with its API key in the keyring."""
+"""Settings > Council: where the council's Open311 reporting service is, with its API key in the keyring; and
+the shared casework database (`settings_shared`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from networked_councillor.plugin_api.http import HttpClient
 from networked_councillor.store import settings as settings_store
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.operations import perform
+from networked_councillor.ui.settings_shared import SharedCaseworkBox
 from networked_councillor.ui.widgets.help import help_label
 
 API_KEY = "api_key"
@@ -65,6 +67,8 @@ class CouncilPage(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
+        self.shared = SharedCaseworkBox(app, runner, self)
+        layout.addWidget(self.shared)
         layout.addStretch(1)
         self._show_key()
 

@@ -25,6 +25,7 @@ from networked_councillor.casework.ops import apply_retention_now
 from networked_councillor.casework.retention import CONTACT_DAYS_SETTING, DAYS_SETTING
 from networked_councillor.ingest import ops as ingest_ops
 from networked_councillor.ingest.wardsetup import MAPIT_SECRET
+from networked_councillor.shared.connection import PASSWORD as SHARED_PASSWORD
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store import sources as source_store
 from networked_councillor.ui.errors import explain
@@ -35,6 +36,9 @@ from networked_councillor.ui.secret_prompt import SecretPrompt
 from networked_councillor.ui.settings_page import SettingsPage
 from networked_councillor.ui.theme import TEXT_SIZES, THEMES
 from networked_councillor.ui.widgets.help import help_label
+
+APP_SECRETS = (MAPIT_SECRET, SHARED_PASSWORD)
+"""The app's own secrets, beside each source's."""
 
 
 class PasswordsPage(SettingsPage):
@@ -69,7 +73,7 @@ class PasswordsPage(SettingsPage):
             rows = source_store.all_sources(db)
         secrets = [AppSecret(row.id, field.key, f"{row.name}: {field.label}") for row in rows
                    for field in getattr(self.app.registry.get(row.plugin), "config_fields", ()) if field.kind == "secret"]
-        for secret in [*secrets, MAPIT_SECRET]:
+        for secret in [*secrets, *APP_SECRETS]:
             item = QListWidgetItem(secret.label)
             item.setData(SourceIdRole, secret)
             self.secret_list.addItem(item)
@@ -83,7 +87,7 @@ class PasswordsPage(SettingsPage):
         secret = SecretPrompt.ask(self, target.label)
         if secret:
             if self.ops.perform(self, ingest_ops.save_secret, target.namespace, target.name, secret,
-                                of_source=target != MAPIT_SECRET) is None:
+                                of_source=target not in APP_SECRETS) is None:
                 return
             QMessageBox.information(self, "Passwords", f"{target.label} saved in the password store.")
 

@@ -24,6 +24,8 @@ from networked_councillor.ui.add_post import add_post_by_hand
 from networked_councillor.ui.briefing_view import show_briefing
 from networked_councillor.ui.item_actions import SNOOZES
 from networked_councillor.ui.itemmodels.sources import SourceStatusModel, configure_view
+from networked_councillor.ui.live import LiveService
+from networked_councillor.ui.shared_sync import SharedService
 from networked_councillor.ui.theme import THEMES
 from networked_councillor.ui.widgets.empty_inbox import EmptyInbox
 
@@ -254,3 +256,11 @@ def build_source_panel(window) -> None:
     toggle.setText("&Source status")
     toggle.setShortcut(QKeySequence("Ctrl+Shift+S"))
     window.view_menu.addAction(toggle)
+
+
+def start_services(window) -> tuple[LiveService, SharedService]:
+    """What runs in the background while the window is open: live sources, and the shared casework's sync."""
+    services = LiveService(window), SharedService(window)
+    for service in services:
+        service.start()
+    return services

@@ -10,12 +10,15 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from networked_councillor.base import clock
 from networked_councillor.casework.issues import STATUS_NAMES, IssueFilter, list_issues
+from networked_councillor.shared.sync import known_me
 from networked_councillor.store import Store
 from networked_councillor.ui.theme import current as current_theme
 
 Index = QModelIndex | QPersistentModelIndex
 IssueIdRole = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Reference", "Title", "Category", "Status", "Priority", "Due", "Updated", "Posts")
+HANDLED_BY = "Handled by"
+"""A ninth column while the casework is shared with colleagues."""
 
 
 class IssuesModel(QAbstractTableModel):
@@ -27,6 +30,8 @@ class IssuesModel(QAbstractTableModel):
         self.topic_names = topic_names
         self.filter = IssueFilter(open_only=True)
         self._rows: list[dict] = []
+        self.columns = COLUMNS
+        self.people: dict[str, str] = {}
         self.refresh()
 
     def set_filter(self, flt: IssueFilter) -> None:
@@ -37,6 +42,9 @@ class IssuesModel(QAbstractTableModel):
         self.beginResetModel()
         with self.store.read() as db:
             self._rows = list_issues(db, self.filter, today=clock.today())
+            me = known_me(db)
+        self.people = me.people if me else {}
+        self.columns = COLUMNS + ((HANDLED_BY,) if me else ())
         self.endResetModel()
 
     def issue_id(self, row: int) -> int:
@@ -56,11 +64,11 @@ class IssuesModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.columns[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -100,7 +108,9 @@ class IssuesModel(QAbstractTableModel):
         if column == 6:
             return _short_day(datetime.fromisoformat(row["updated_at"]).astimezone().date().isoformat()) \
                 if row["updated_at"] else ""
-        return str(row["linked"] or "")
+        if column == 7:
+            return str(row["linked"] or "")
+        return self.people.get(row["assigned_to"], row["assigned_to"] or "")
 
 
 def configure_view(view) -> None:
@@ -108,7 +118,7 @@ def configure_view(view) -> None:
 
     view.verticalHeader().hide()
     view.setWordWrap(False)
-    for column, width in enumerate((80, 0, 130, 125, 65, 125, 70, 45)):
+    for column, width in enumerate((80, 0, 130, 125, 65, 125, 70, 45, 120)):
         if width:
             view.setColumnWidth(column, width)
     view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
