@@ -112,6 +112,50 @@ def main() -> None:
         (folder / "oak-road.eml").write_bytes(resident_email())
         window.bring_in.bring_in([folder / "oak-road.eml"])
 
+    def share_casework() -> None:
+        """Ann's laptop shares the demo ward's casework with a real PostgreSQL (the tests' own, on loopback)."""
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        from localpostgres import LocalPostgres
+        from sharedcase import NORTH, add
+
+        from networked_councillor.base.secrets import SecretStore
+        from networked_councillor.shared import admin
+        from networked_councillor.shared.connection import SharedSettings, save_settings
+
+        server = LocalPostgres().init().start()
+        opened.append((server, None))
+        dbname = server.new_database("casework")
+        with server.connect(dbname, autocommit=True) as conn:
+            admin.setup(conn)
+        add(server, dbname, "cllr_jwhitfield", wards=[("E05000123", "Millbrook")], name="Cllr Jo Whitfield")
+        add(server, dbname, "mso_oreyes", "officer", wards=[("E05000123", "Millbrook"), NORTH],
+            name="Olga Reyes")
+        app.shared_secrets = SecretStore("shared-casework", memory={"password": "pw-cllr_jwhitfield"})
+        app.perform(save_settings, SharedSettings(address=server.address(dbname), user="cllr_jwhitfield"))
+
+    def officer_assigns() -> None:
+        """Olga, a member-support officer, picks up the overflowing bins while the councillor is away."""
+        from sharedcase import laptop
+
+        from networked_councillor.casework import ops
+
+        server = opened[-1][0]
+        olga = laptop(server, "casework", Path(tempfile.mkdtemp(prefix="nc-shots-olga-")), "mso_oreyes")
+        olga.sync_shared()
+        with olga.store.read() as db:
+            issue_id = db.execute("SELECT id FROM issues WHERE reference = 'MI-0003'").fetchone()[0]
+        olga.perform(ops.edit, issue_id, {"assigned_to": "mso_oreyes", "status": "in_progress"},
+                     note="Jo is away this week: I have asked the waste team for a date and will ring the resident.")
+        olga.sync_shared()
+        olga.close()
+
+    def shared_casework() -> None:
+        window.open_casework()
+        shown = window.casework_window
+        with app.store.read() as db:
+            issue_id = db.execute("SELECT id FROM issues WHERE reference = 'MI-0003'").fetchone()[0]
+        shown.table.selectRow(shown.model.row_of(issue_id))
+
     def training() -> None:
         window.close()
         trainee = open_workspace(tempfile.mkdtemp(prefix="nc-training-"))
@@ -128,7 +172,7 @@ def main() -> None:
         opened.append((trainee, shown))
 
     def exercises() -> None:
-        _trainee, shown = opened[0]
+        _trainee, shown = opened[-1]
         shown.exercise_panel.grab().save(str(OUT / "exercises.png"))
         print("wrote", OUT / "exercises.png")
 
@@ -142,6 +186,8 @@ def main() -> None:
               casework_mail, lambda: shoot("casework-mail"),
               main_window("light"), lambda: window.open_settings("appearance"), lambda: shoot("settings"),
               close_dialogs, add_source, lambda: shoot("add-source"), close_dialogs,
+              share_casework, lambda: None, officer_assigns, lambda: None, shared_casework,
+              lambda: shoot("casework-shared"), close_dialogs,
               training, lambda: shoot("training-mode"), exercises, qt.quit]
 
     def run() -> None:
@@ -152,8 +198,8 @@ def main() -> None:
     QTimer.singleShot(1500, run)
     qt.exec()
     app.close()
-    for trainee, _shown in opened:
-        trainee.close()
+    for opened_thing, _shown in opened:
+        opened_thing.close()
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ def free_port() -> int:
 
 
 class LocalPostgres:
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self.bin = bindir()
         self.root = Path(tempfile.mkdtemp(prefix="nc-pg-", dir="/tmp"))
         self.data = self.root / "data"
@@ -70,7 +71,7 @@ class LocalPostgres:
 
     def start(self) -> LocalPostgres:
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
-                   "-c fsync=off -c full_page_writes=off -c max_connections=60")
+                   "-c max_connections=60" + ("" if self.durable else " -c fsync=off -c full_page_writes=off"))
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60", "-o",
                   options, "start")
         return self

@@ -192,22 +192,22 @@ def test_the_server_killed_mid_sync_loses_and_doubles_nothing(ward_pair, postgre
             casework.add_note(db, issue_id, f"Note {n}", clock.now_iso())
             casework.update_issue(db, issue_id, {"status": "reported"}, clock.now_iso())
     calls = {"send": 0}
-    real_wards_of = outbox._wards_of
+    real_issues_there = outbox._issues_there
 
     def killed_in_the_second_batch(conn, uids):
         calls["send"] += 1
         if calls["send"] == 2:  # the first batch committed; the second is half-way through its transaction
             postgres_server.kill()
-        return real_wards_of(conn, uids)
+        return real_issues_there(conn, uids)
 
-    monkeypatch.setattr(outbox, "_wards_of", killed_in_the_second_batch)
+    monkeypatch.setattr(outbox, "_issues_there", killed_in_the_second_batch)
     with pytest.raises(SharedError) as cut:
         ann.sync_shared()
     assert cut.value.offline
     with ann.store.read() as db:
         assert outbox.waiting(db) == 900 - 500
     postgres_server.start()
-    monkeypatch.setattr(outbox, "_wards_of", real_wards_of)
+    monkeypatch.setattr(outbox, "_issues_there", real_issues_there)
     report = ann.sync_shared()
     assert report.sent == 400 and report.waiting == 0
 
@@ -317,3 +317,121 @@ def test_contact_details_go_only_with_consent_and_erasure_reaches_every_copy(war
     assert seen["contact"] is None and "Bloggs" not in seen["title"] + seen["description"]
     assert "Bloggs" not in json.dumps([e["detail"] for e in seen["events"]])
     assert seen["title"] == issue_by_uid(ann, uid_of(ann, shared))["title"]
+
+
+@pytest.mark.parametrize("address, expected", [
+    ("db.council.gov.uk/casework", ("db.council.gov.uk", 5432, "casework")),
+    ("db.council.gov.uk:6432/casework", ("db.council.gov.uk", 6432, "casework")),
+    ("postgresql://db.council.gov.uk/case%20work", ("db.council.gov.uk", 5432, "case work")),
+    ("[::1]:5433/cw", ("::1", 5433, "cw")),
+])
+def test_a_database_address_as_council_it_writes_it(address, expected):
+    from networked_councillor.shared.connection import parse_address
+
+    assert parse_address(address) == expected
+
+
+@pytest.mark.parametrize("address", ["", "casework", "db.council.gov.uk", "db:notaport/cw", "http://x/y z:1"])
+def test_a_malformed_address_is_said_plainly(address):
+    from networked_councillor.base.errors import ConfigError
+    from networked_councillor.shared.connection import parse_address
+
+    with pytest.raises(ConfigError, match="is not a database address"):
+        parse_address(address)
+
+
+def test_tls_is_required_and_checked_for_any_server_but_this_computer():
+    from networked_councillor.shared.connection import SharedSettings
+
+    remote = SharedSettings(address="db.council.gov.uk/casework", user="cllr_a").conninfo()
+    assert remote["sslmode"] == "verify-full" and remote["sslrootcert"] == "system"
+    own_ca = SharedSettings(address="10.2.3.4/casework", user="cllr_a", ca_file="C:/council-ca.pem").conninfo()
+    assert own_ca["sslmode"] == "verify-full" and own_ca["sslrootcert"] == "C:/council-ca.pem"
+    for local in ("127.0.0.1:5432/cw", "localhost/cw", "[::1]/cw"):
+        assert SharedSettings(address=local, user="cllr_a").conninfo()["sslmode"] == "prefer"
+    assert "password" not in remote  # the password is added from the keyring only when connecting
+
+
+def test_a_server_without_tls_is_refused_for_a_remote_address(postgres_server, shared_db):
+    """The test server has no TLS: named as a remote server (and reached on loopback), the app will not talk
+    to it, though the password is right."""
+    from networked_councillor.base.secrets import SecretStore
+    from networked_councillor.shared.connection import SharedSettings, connect
+
+    add(postgres_server, shared_db, "cllr_ann")
+    settings = SharedSettings(address=f"casework.test:{postgres_server.port}/{shared_db}", user="cllr_ann")
+    with pytest.raises(SharedError, match="secure connection could not be checked"):
+        connect(settings, SecretStore("x", memory={"password": "pw-cllr_ann"}), host="127.0.0.1")
+
+
+def test_the_sync_loop_backs_off_offline_and_stops_when_access_ends(ward_pair, postgres_server, shared_db):
+    import threading
+
+    from networked_councillor.shared import admin
+    from networked_councillor.shared.connection import SharedSettings
+    from networked_councillor.shared.sync import SyncLoop
+
+    ann, _ben = ward_pair
+    with ann.store.read() as db:
+        settings = SharedSettings.load(db)
+    seen = []
+    ended = threading.Event()
+
+    def on_status(status):
+        seen.append(status)
+        if status.revoked:
+            ended.set()
+
+    loop = SyncLoop(ann.store, settings, on_status, secrets=ann.shared_secrets, tick=0.01)
+    cancel = threading.Event()
+    thread = threading.Thread(target=loop.run, args=(cancel,), daemon=True)
+    thread.start()
+    try:
+        first = threading.Event()
+        for _ in range(3000):
+            if seen:
+                first.set()
+                break
+            cancel.wait(0.01)
+        assert first.is_set() and seen[0].summary().startswith("Shared casework: synced")
+        with postgres_server.connect(shared_db, autocommit=True) as it:
+            admin.end_access(it, "cllr_ann")
+        loop.poke.set()
+        assert ended.wait(30)
+        thread.join(10)
+        assert not thread.is_alive()  # access ended: it stops trying
+        assert seen[-1].summary() == "Shared casework: access ended"
+    finally:
+        cancel.set()
+
+
+def test_a_colleague_sees_a_copy_of_the_post_and_erasure_reaches_it(ward_pair):
+    from networked_councillor.casework.erasure import erase_and_scrub
+    from networked_councillor.casework.privacy import PersonQuery, find_person
+    from networked_councillor.ingest.by_hand import HandPost
+
+    ann, ben = ward_pair
+    outcome = ann.add_post(HandPost("Sam Patel here: the drain on Mill Lane is blocked again and the road floods.",
+                                    link="https://www.facebook.com/groups/millbrook/posts/1001", who="Sam Patel"))
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Blocked drain, Mill Lane",
+                                                            item_ids=outcome.item_ids)).value
+    ann.sync_shared()
+    ben.sync_shared()
+    copy = issue_by_uid(ben, uid_of(ann, issue_id))
+    assert [(p["id"], p["source_name"], p["url"]) for p in copy["items"]] == [
+        (None, "Posts added by hand", "https://www.facebook.com/groups/millbrook/posts/1001")]
+    assert "the drain on Mill Lane is blocked" in copy["items"][0]["text"]
+    with ben.store.read() as db:  # Ben's own search for the person finds the copy, and nothing in his inbox
+        found = find_person(db, PersonQuery(name="Sam Patel"))
+        assert found.counts().get("shared_post") == 1
+        assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 0
+
+    with ann.store.read() as db:
+        report = find_person(db, PersonQuery(name="Sam Patel"))
+    erase_and_scrub(ann.store, report, clock.now_iso())
+    ann.sync_shared()
+    ben.sync_shared()
+    copy = issue_by_uid(ben, uid_of(ann, issue_id))
+    assert copy["items"] == []
+    assert "Sam" not in json.dumps([e["detail"] for e in copy["events"]])
+    assert any(e["kind"] == "forgotten" for e in copy["events"])

@@ -79,7 +79,7 @@ def erase_person(db: Database, report: PersonReport, now: str) -> ErasureReport:
     counts: Counter[str] = Counter()
     with secure_delete(db), db.atomic():
         _erase_posts(db, report, erasure_id, now, counts)
-        for kind in ("mention", "conversation", "draft", "snippet"):
+        for kind in ("mention", "conversation", "draft", "snippet", "shared_post"):
             place = PLACE[kind]
             redacted = _redact(db, place, report.ids(kind), matcher)
             counts[f"{place.table}.redacted"] += len(redacted)

@@ -68,6 +68,8 @@ PLACES = (
           {"title": TEXT, "description": TEXT, "address": TEXT, "contact": CONTACT}, "redact"),
     Place("linked_casework", "issues", "Casework linked to a post they wrote", {}, "unlink"),
     Place("casework_event", "issue_events", "Casework timeline entry", {"detail": JSON_TEXT}, "erase"),
+    Place("shared_post", "shared_posts", "Copy of a post a colleague logged casework from",
+          {"text": TEXT, "author": TEXT, "url": LINK}, "redact"),
 )
 PLACE = {place.kind: place for place in PLACES}
 

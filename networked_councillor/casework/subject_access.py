@@ -34,6 +34,7 @@ EXPORT_COLUMNS = {
     "training_examples": ("text", "topic", "sentiment", "origin", "created_at"),
     "drafts": ("item_id", "platform", "text", "status", "created_at", "updated_at", "posted_url"),
     "snippets": ("name", "text", "created_at", "updated_at"),
+    "shared_posts": ("issue_id", "source", "url", "author", "text", "created_at"),
 }
 
 

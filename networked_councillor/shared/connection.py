@@ -81,14 +81,16 @@ def save_settings(db: Database, settings: SharedSettings) -> Changes:
 def parse_address(address: str) -> tuple[str, int, str]:
     """(host, port, database) from ``host[:port]/database`` or ``postgresql://host:port/database``."""
     text = address.strip()
-    if not re.match(r"^postgres(ql)?://", text):
+    if "://" not in text:
         text = f"postgresql://{text}"
+    if not re.match(r"^postgres(ql)?://\S+$", text):
+        text = ""  # another scheme, or spaces: not an address
     try:
         parts = urlsplit(text)
         host, port = parts.hostname, parts.port or 5432
+        dbname = unquote(parts.path.lstrip("/"))
     except ValueError:
-        host = None
-    dbname = unquote(parts.path.lstrip("/")) if host else ""
+        host = dbname = ""
     if not host or not dbname:
         raise ConfigError(f"{address!r} is not a database address.",
                           hint="Write it as server/database or server:port/database, as council IT gave it.")

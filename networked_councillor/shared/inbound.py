@@ -85,9 +85,9 @@ def apply(db: Database, entry: dict[str, Any], people: dict[str, str], received:
         _forget(db, detail.get("entries") or [])
     elif kind == "personal_data_erased":  # erasure wins over any earlier edit, whenever it arrives
         _set(db, issue_id, {k: v for k, v in (value or {}).items() if k in casework.EDITABLE})
-    db["issue_events"].insert({"issue_id": issue_id, "at": at, "kind": kind, "uid": entry["uid"],
-                               "detail": json.dumps(detail, ensure_ascii=False),
-                               "actor": people.get(entry["author"], entry["author"])})
+    db.execute("INSERT INTO issue_events (issue_id, at, kind, uid, detail, actor) VALUES (?, ?, ?, ?, ?, ?)",
+               [issue_id, at, kind, entry["uid"], json.dumps(detail, ensure_ascii=False),
+                people.get(entry["author"], entry["author"])])
     db.execute("INSERT OR IGNORE INTO shared_sent (uid) VALUES (?)", [entry["uid"]])
     db.execute("UPDATE issues SET updated_at = max(coalesce(updated_at, ''), ?) WHERE id = ?", [at, issue_id])
     received.issues.add(issue_id)
@@ -103,9 +103,9 @@ def _issue(db: Database, entry: dict, at: str) -> int:
         return row[0]
     reference = entry["reference"]
     _take_reference(db, reference, None)
-    return db["issues"].insert({"uid": entry["issue_uid"], "reference": reference, "title": "(arriving…)",
-                                "status": "new", "priority": "normal", "shared_ward": entry["ward"],
-                                "created_at": at, "updated_at": at}).last_pk
+    return db.execute("INSERT INTO issues (uid, reference, title, status, priority, shared_ward, created_at, "
+                      "updated_at) VALUES (?, ?, '(arriving…)', 'new', 'normal', ?, ?, ?)",
+                      [entry["issue_uid"], reference, entry["ward"], at, at]).lastrowid
 
 
 def _take_reference(db: Database, reference: str, issue_id: int | None) -> None:
@@ -137,7 +137,8 @@ def _field_values(name: str, value: Any, at: str) -> dict:
 
 def _set(db: Database, issue_id: int, values: dict) -> None:
     if values:
-        db["issues"].update(issue_id, values)
+        db.execute(f"UPDATE issues SET {', '.join(f'[{k}] = ?' for k in values)} WHERE id = ?",
+                   [*values.values(), issue_id])
 
 
 def _wins(db: Database, issue_id: int, name: str, at: str, uid: str) -> bool:

@@ -77,41 +77,39 @@ def send(store: Store, conn: psycopg.Connection, ward_for: Callable[[dict], str]
 
 def _send_batch(conn: psycopg.Connection, batch: list[dict], rows: list[dict],
                 ward_for: Callable[[dict], str]) -> dict[int, str]:
-    renumbered: dict[int, str] = {}
+    """One transaction: the batch's new issues, then its entries, each as one statement."""
+    created = [entry for entry in batch if entry["kind"] == "created"]
+    for entry in created:
+        entry["shared_ward"] = entry["shared_ward"] or ward_for(entry)
     with conn.transaction():
-        for entry, row in zip(batch, rows):
-            if entry["kind"] == "created":
-                ward = entry["shared_ward"] or ward_for(entry)
-                entry["shared_ward"] = ward
-                conn.execute("INSERT INTO casework.issue (id, ward_id, reference) VALUES (%s, %s, %s) "
-                             "ON CONFLICT (id) DO NOTHING", [entry["issue_uid"], ward, entry["reference"]])
-                reference = conn.execute("SELECT reference FROM casework.issue WHERE id = %s",
-                                         [entry["issue_uid"]]).fetchone()
-                if reference and reference[0] != entry["reference"]:
-                    renumbered[entry["issue_id"]] = reference[0]
-        wards = _wards_of(conn, {e["issue_uid"] for e in batch})
-        missing = {e["issue_uid"] for e in batch} - set(wards)
-        if missing:
+        if created:
+            conn.execute("INSERT INTO casework.issue (id, ward_id, reference) SELECT * FROM "
+                         "jsonb_to_recordset(%s) AS r(id uuid, ward_id text, reference text) ON CONFLICT (id) DO NOTHING",
+                         [Jsonb([{"id": e["issue_uid"], "ward_id": e["shared_ward"], "reference": e["reference"]}
+                                 for e in created])])
+        wards, references = _issues_there(conn, {e["issue_uid"] for e in batch})
+        if {e["issue_uid"] for e in batch} - set(wards):
             raise SharedError("Some of your casework belongs to a ward you no longer share.", revoked=not wards,
                               hint="Ask the member-support team which wards you are in.")
-        with conn.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO casework.issue_event (id, issue_id, ward_id, kind, field, value, detail, made_at) "
-                "VALUES (%(id)s, %(issue)s, %(ward)s, %(kind)s, %(field)s, %(value)s, %(detail)s, %(made_at)s) "
-                "ON CONFLICT (id) DO NOTHING",
-                [{**row, "ward": wards[row["issue"]]} for row in rows])
+        conn.execute(
+            "INSERT INTO casework.issue_event (id, issue_id, ward_id, kind, field, value, detail, made_at) "
+            "SELECT id, issue, ward, kind, field, value, detail, made_at FROM jsonb_to_recordset(%s) AS r(id uuid, "
+            "issue uuid, ward text, kind text, field text, value jsonb, detail jsonb, made_at timestamptz) "
+            "ON CONFLICT (id) DO NOTHING", [Jsonb([{**row, "ward": wards[row["issue"]]} for row in rows])])
         for row in rows:
             if row["field"] == "contact" and row["value"] is None:
                 conn.execute("SELECT casework.forget_contact(%s)", [row["issue"]])
             elif row["kind"] == "personal_data_erased" and row["value"] is not None:
-                conn.execute("SELECT casework.forget_fields(%s, %s)", [row["issue"], list(row["value"].obj)])
-    return renumbered
+                conn.execute("SELECT casework.forget_fields(%s, %s)", [row["issue"], list(row["value"])])
+    return {e["issue_id"]: references[e["issue_uid"]] for e in created
+            if references[e["issue_uid"]] != e["reference"]}
 
 
-def _wards_of(conn: psycopg.Connection, issue_uids: set[str]) -> dict[str, str]:
-    """The ward of each issue as the database says (and as far as this person may still see it)."""
-    rows = conn.execute("SELECT id::text, ward_id FROM casework.issue WHERE id = ANY(%s::uuid[])", [list(issue_uids)])
-    return dict(rows.fetchall())
+def _issues_there(conn: psycopg.Connection, issue_uids: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each issue's ward and reference as the database has them (as far as this person may still see them)."""
+    rows = conn.execute("SELECT id::text, ward_id, reference FROM casework.issue WHERE id = ANY(%s::uuid[])",
+                        [list(issue_uids)]).fetchall()
+    return {uid: ward for uid, ward, _ in rows}, {uid: reference for uid, _, reference in rows}
 
 
 def _server_row(db: Database, entry: dict) -> dict[str, Any]:
@@ -134,8 +132,8 @@ def _server_row(db: Database, entry: dict) -> dict[str, Any]:
         value = _shared_values(db, entry["issue_id"], names)
     if entry["actor"] not in (None, "councillor"):
         detail["by"] = entry["actor"]  # the council's own system, or the retention rules
-    return {"id": entry["uid"], "issue": entry["issue_uid"], "kind": kind, "field": field_name,
-            "value": None if value is None else Jsonb(value), "detail": Jsonb(detail), "made_at": entry["at"]}
+    return {"id": entry["uid"], "issue": entry["issue_uid"], "kind": kind, "field": field_name, "value": value,
+            "detail": detail, "made_at": entry["at"]}
 
 
 def _shared_values(db: Database, issue_id: int, names: Sequence[str] = SHARED_FIELDS) -> dict[str, Any]:

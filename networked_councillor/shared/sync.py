@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
@@ -32,6 +33,10 @@ ME = "shared.me"
 """Who this person is there, as the last sync found: the window shows names and roles from it offline."""
 CHANNEL = "casework"
 MAX_PAUSE = 300.0
+POLL_UNHEARD = 3.0
+"""Seconds between polls when the database cannot notify (LISTEN refused, a connection pooler in between): a
+colleague's change still arrives within about that. While notifications are heard, ``poll_seconds`` is only a
+backstop."""
 
 
 @dataclass(frozen=True)
@@ -103,14 +108,15 @@ def check(settings: SharedSettings, secrets=SECRETS) -> Me:
 
 
 def sync_once(store: Store, settings: SharedSettings | None = None, *, secrets=SECRETS,
-              cancel: threading.Event | None = None) -> SyncReport:
-    """Send, then read; raises `SharedError` (offline, refused, revoked) with nothing half-done locally."""
+              cancel: threading.Event | None = None, conn: psycopg.Connection | None = None) -> SyncReport:
+    """Send, then read, on ``conn`` or a connection of its own; raises `SharedError` (offline, refused,
+    revoked) with nothing half-done locally."""
     cancelled = (cancel or threading.Event()).is_set
     if settings is None:
         with store.read() as db:
             settings = SharedSettings.load(db)
     try:
-        with connect(settings, secrets) as conn:
+        with nullcontext(conn) if conn is not None else connect(settings, secrets) as conn:
             me = who_am_i(conn)
             conn.commit()
             sent = outbox.send(store, conn, lambda issue: _ward_for(settings, me), cancelled)
@@ -171,37 +177,44 @@ def _clock_time(iso: str) -> str:
 
 
 class SyncLoop:
-    """Sync now, then whenever something changes or ``poll_seconds`` pass, until ``cancel`` is set."""
+    """Sync now, then whenever something changes or ``poll_seconds`` pass, until ``cancel`` is set.
+
+    One connection syncs and another listens, both kept open between syncs: a poll is then two small queries,
+    not a new TLS session and password check each time.
+    """
 
     def __init__(self, store: Store, settings: SharedSettings, on_status: Callable[[SyncStatus], None], *,
-                 secrets=SECRETS, tick: float = 0.5) -> None:
+                 secrets=SECRETS, tick: float = 0.25, listen: bool = True) -> None:
         self.store, self.settings, self.on_status, self.secrets = store, settings, on_status, secrets
         self.tick = tick
+        self.listen = listen
         self.poke = threading.Event()
         """Set it to sync at once (this laptop changed casework)."""
         self.status = SyncStatus()
 
     def run(self, cancel: threading.Event) -> None:
-        pause, listener = 0.0, None
+        pause, conn, listener = 0.0, None, None
         while not cancel.is_set():
             self.poke.clear()
             try:
-                report = sync_once(self.store, self.settings, secrets=self.secrets, cancel=cancel)
+                conn = conn or connect(self.settings, self.secrets)
+                report = sync_once(self.store, self.settings, secrets=self.secrets, cancel=cancel, conn=conn)
                 self._tell(SyncStatus(report.at, report.waiting, me=report.me, report=report))
                 pause = 0.0
                 listener = listener or self._listen()
             except SharedError as exc:
-                listener = _close(listener)
+                conn, listener = _close(conn), _close(listener)
                 self._tell(replace(self._failed(exc), me=self.status.me))
                 if exc.revoked:
                     return
                 pause = min(MAX_PAUSE, max(self.tick, pause * 2 or 1.0))
             except Exception:  # a bug must not end syncing for the day: logged, said, tried again later
                 log.exception("shared casework sync failed")
-                listener = _close(listener)
+                conn, listener = _close(conn), _close(listener)
                 self._tell(SyncStatus(self.status.last_sync, self._waiting(), problem="an unexpected error, logged"))
                 pause = MAX_PAUSE
-            self._wait(cancel, listener, pause or self.settings.poll_seconds)
+            self._wait(cancel, listener, pause or (self.settings.poll_seconds if listener else POLL_UNHEARD))
+        _close(conn)
         _close(listener)
 
     def _failed(self, exc: SharedError) -> SyncStatus:
@@ -213,6 +226,8 @@ class SyncLoop:
         self.on_status(status)
 
     def _listen(self) -> psycopg.Connection | None:
+        if not self.listen:
+            return None
         try:
             conn = connect(self.settings, self.secrets, autocommit=True)
             conn.execute(f"LISTEN {CHANNEL}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from networked_councillor.store.shared_tables import create_shared_tables
+
 migrations = Migrations("networked_councillor")
 ERASED_DETAIL = '{"erased": true}'  # what an erased casework event's detail becomes
 
@@ -372,6 +374,4 @@ def m008_attachments(db: Database) -> None:
 def m009_shared_casework(db: Database) -> None:
     """UUIDs for issues and timeline entries, and what sharing casework with colleagues needs (see
     `store.shared_tables`); nothing changes for a laptop that does not share."""
-    from networked_councillor.store.shared_tables import create_shared_tables
-
-    create_shared_tables(db)
+    create_shared_tables(db, ERASED_DETAIL)

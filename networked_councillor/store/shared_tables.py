@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from networked_councillor.store.schema import ERASED_DETAIL
-
 UUID_SQL = ("lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' "
             "|| substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-' "
             "|| hex(randomblob(6)))")
 """A random (version 4) UUID written by SQLite, for rows made before UUIDs were given in Python."""
 
 
-def create_shared_tables(db: Database) -> None:
+def create_shared_tables(db: Database, erased: str) -> None:
     """Casework shared with ward colleagues through the council's PostgreSQL (`networked_councillor.shared`).
 
     Every issue and timeline entry gets a UUID, the name it has on every laptop. ``shared_sent`` lists the
@@ -36,7 +34,7 @@ def create_shared_tables(db: Database) -> None:
         DROP TRIGGER issue_events_no_update;
         UPDATE issue_events SET uid = {UUID_SQL};
         CREATE TRIGGER issue_events_no_update BEFORE UPDATE ON issue_events
-        WHEN NOT (NEW.detail = '{ERASED_DETAIL}' AND NEW.id IS OLD.id AND NEW.issue_id IS OLD.issue_id
+        WHEN NOT (NEW.detail = '{erased}' AND NEW.id IS OLD.id AND NEW.issue_id IS OLD.issue_id
                   AND NEW.at IS OLD.at AND NEW.kind IS OLD.kind AND NEW.actor IS OLD.actor AND NEW.uid IS OLD.uid)
         BEGIN
           SELECT RAISE(ABORT, 'issue events are append-only (personal data in them can only be erased)');
@@ -55,7 +53,7 @@ def create_shared_tables(db: Database) -> None:
     db.executescript(
         f"""
         CREATE TRIGGER shared_forget_erased AFTER UPDATE OF detail ON issue_events
-        WHEN NEW.detail = '{ERASED_DETAIL}' AND OLD.detail IS NOT '{ERASED_DETAIL}'
+        WHEN NEW.detail = '{erased}' AND OLD.detail IS NOT '{erased}'
         BEGIN
           INSERT OR IGNORE INTO shared_forget (uid, queued_at) VALUES (NEW.uid, datetime('now'));
         END;

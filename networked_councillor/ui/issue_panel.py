@@ -38,6 +38,8 @@ from networked_councillor.ui.widgets.text_box import text_box
 
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
 NO_DATE = QDate(2000, 1, 1)  # the date edit's minimum, shown as "No due date"
+CONSENT = "They agreed these may go to the council"
+CONSENT_SHARED = "They agreed these may go to the council and to colleagues sharing this casework"
 
 
 class IssuePanel(QWidget):
@@ -79,7 +81,7 @@ class IssuePanel(QWidget):
         self.description.setMaximumHeight(110)
         self.note = QLineEdit(placeholderText="What happened, what you did, what they said…")
         self.contact = {key: QLineEdit() for key in ("name", "email", "phone", "address")}
-        self.consent = QCheckBox("They agreed these may go to the council")
+        self.consent = QCheckBox(CONSENT)
         self.consent.setToolTip("The resident agreed that these details may be passed to the council")
         save = QPushButton("Save changes", clicked=self.save)
         add_note = QPushButton("Add note", clicked=self.add_note)
@@ -158,7 +160,7 @@ class IssuePanel(QWidget):
             self.issue = casework.get_issue(db, issue_id)
             me = known_me(db)
         issue = self.issue
-        self._show_handled_by(me, issue.get("assigned_to"))
+        self._show_sharing(me, issue.get("assigned_to"))
         self.setEnabled(True)
         self.heading.setText(f"{html.escape(issue['reference'])}: {html.escape(issue['title'])}")
         self.title.setText(issue["title"])
@@ -206,10 +208,11 @@ class IssuePanel(QWidget):
             "contact_consent": self.consent.isChecked(),
         } | ({"assigned_to": self.handled_by.currentData()} if self.people else {})
 
-    def _show_handled_by(self, me, assigned: str | None) -> None:
-        """Only while the casework is shared: who of the ward's people is handling it."""
+    def _show_sharing(self, me, assigned: str | None) -> None:
+        """Only while the casework is shared: who of the ward's people is handling it, and what consent shares."""
         self.people = me.people if me else {}
         self.form.setRowVisible(self.handled_by, bool(self.people))
+        self.consent.setText(CONSENT_SHARED if self.people else CONSENT)
         self.handled_by.clear()
         self.handled_by.addItem("(nobody yet)", None)
         for login, name in sorted(self.people.items(), key=lambda p: p[1]):

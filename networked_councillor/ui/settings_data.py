@@ -37,7 +37,7 @@ from networked_councillor.ui.settings_page import SettingsPage
 from networked_councillor.ui.theme import TEXT_SIZES, THEMES
 from networked_councillor.ui.widgets.help import help_label
 
-APP_SECRETS = (MAPIT_SECRET, SHARED_PASSWORD)
+APP_SECRETS = (SHARED_PASSWORD, MAPIT_SECRET)
 """The app's own secrets, beside each source's."""
 
 

@@ -6,7 +6,16 @@ without saving; "Save" starts syncing; "Stop sharing" stops it (this computer's 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from networked_councillor.base.errors import NcError
 from networked_councillor.shared.admin import ROLE_NAMES
@@ -47,17 +56,19 @@ class SharedCaseworkBox(QGroupBox):
         buttons.addWidget(QPushButton("Stop sharing", clicked=self.stop_sharing))
         buttons.addWidget(QPushButton("Check connection", clicked=self.check))
         buttons.addWidget(QPushButton("Save and sync", clicked=self.save))
-        form = QFormLayout(self)
-        form.addRow("", help_label("Share casework with your ward colleagues and the member-support team through "
-                                   "the council's database. You keep working offline; changes go both ways when it "
-                                   "can be reached. Drafts, your inbox and the model stay on this computer."))
+        layout = QVBoxLayout(self)
+        layout.addWidget(help_label("Share casework with your ward colleagues and the member-support team through "
+                                    "the council's database. You keep working offline; changes go both ways when it "
+                                    "can be reached. Drafts, your inbox and the model stay on this computer."))
+        form = QFormLayout()
+        layout.addLayout(form)
         form.addRow("Address", self.address)
         form.addRow("Your login", self.user)
         form.addRow("Password", password_row)
         form.addRow("New casework goes to", self.ward)
         form.addRow("Certificate authority", self.ca_file)
-        form.addRow(buttons)
-        form.addRow(self.result)
+        layout.addLayout(buttons)
+        layout.addWidget(self.result)
         self._show_password()
 
     def settings(self) -> SharedSettings | None:

@@ -118,7 +118,7 @@ def configure_view(view) -> None:
 
     view.verticalHeader().hide()
     view.setWordWrap(False)
-    for column, width in enumerate((80, 0, 130, 125, 65, 125, 70, 45, 120)):
+    for column, width in enumerate((80, 0, 120, 118, 65, 125, 70, 45, 95)):
         if width:
             view.setColumnWidth(column, width)
     view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
