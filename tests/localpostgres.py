@@ -21,6 +21,8 @@ from pathlib import Path
 import psycopg
 
 SUPERUSER, SUPERUSER_PASSWORD = "postgres", "test-superuser-password"
+SERVER_ENVIRONMENT = {k: v for k, v in os.environ.items() if not k.startswith(("LD_PRELOAD", "FAKETIME"))}
+"""The server is another machine with its own clock: a test run under faketime does not move it."""
 
 
 def bindir() -> Path:
@@ -53,7 +55,7 @@ class LocalPostgres:
 
     def _run(self, program: str, *args: str) -> None:
         done = subprocess.run([str(self.bin / program), *args], cwd=self.root, capture_output=True, text=True,
-                              **self.runas)
+                              env=SERVER_ENVIRONMENT, **self.runas)
         if done.returncode:
             log = self.root / "server.log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""

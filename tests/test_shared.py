@@ -435,3 +435,30 @@ def test_a_colleague_sees_a_copy_of_the_post_and_erasure_reaches_it(ward_pair):
     assert copy["items"] == []
     assert "Sam" not in json.dumps([e["detail"] for e in copy["events"]])
     assert any(e["kind"] == "forgotten" for e in copy["events"])
+
+
+def test_an_officer_with_two_wards_holding_the_same_reference_keeps_both_apart(postgres_server, shared_db,
+                                                                               tmp_path):
+    add(postgres_server, shared_db, "cllr_ann")
+    add(postgres_server, shared_db, "cllr_sam", wards=(SOUTH,))
+    add(postgres_server, shared_db, "off_olga", "officer", wards=(NORTH, SOUTH))
+    ann = laptop(postgres_server, shared_db, tmp_path / "ann", "cllr_ann")
+    sam = laptop(postgres_server, shared_db, tmp_path / "sam", "cllr_sam", ward=SOUTH[0])
+    olga = laptop(postgres_server, shared_db, tmp_path / "olga", "off_olga")
+    try:
+        north = ann.perform(ops.log_issue, casework.NewIssue("Pothole")).value
+        south = sam.perform(ops.log_issue, casework.NewIssue("Bins")).value
+        ann.sync_shared()
+        sam.sync_shared()
+        olga.sync_shared()
+        first = {app: issue_by_uid(olga, uid_of(app, issue))["reference"] for app, issue in ((ann, north),
+                                                                                             (sam, south))}
+        assert first[ann] == "NC-0001" and first[sam] == "NC-0001 (E05000002)"
+        for _ in range(2):  # stable: nothing is renamed, nothing is sent back
+            report = olga.sync_shared()
+            assert (report.sent, report.received) == (0, 0)
+        assert {app: issue_by_uid(olga, uid_of(app, issue))["reference"] for app, issue in ((ann, north),
+                                                                                           (sam, south))} == first
+    finally:
+        for app in (ann, sam, olga):
+            app.close()

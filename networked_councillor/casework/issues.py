@@ -108,6 +108,17 @@ def create_issue(db: Database, issue: NewIssue, now: str, actor: str = "councill
     return issue_id
 
 
+def renumber(db: Database, issue_id: int, reference: str | None, now: str) -> str:
+    """Give an issue another reference (``None``: the next free one; a given one must be free), noted on its
+    timeline: a colleague's issue, logged on another laptop while both were offline, took the same number first."""
+    old = _issue_row(db, issue_id)["reference"]
+    reference = reference or next_reference(db)
+    db["issues"].update(issue_id, {"reference": reference})
+    add_event(db, issue_id, "note", {"text": f"{old} was also given to a colleague's issue; this one is now "
+                                             f"{reference}."}, now)
+    return reference
+
+
 def link_items(db: Database, issue_id: int, item_ids: Sequence[int], now: str, actor: str = "councillor") -> None:
     for item_id in item_ids:
         if db.execute("SELECT 1 FROM issue_items WHERE issue_id = ? AND item_id = ?", [issue_id, item_id]).fetchone():

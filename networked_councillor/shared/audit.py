@@ -23,11 +23,13 @@ SELECT * FROM (
   UNION ALL
   SELECT a.at, coalesce(p.display_name, a.actor), w.name, a.detail ->> 'reference',
          CASE WHEN a.what = 'issue_event' THEN 'erased personal data in a timeline entry'
-              WHEN a.what = 'ward_member' AND a.action = 'insert' THEN 'added ' || (a.detail ->> 'login') || ' to the ward'
+              WHEN a.what = 'ward_member' AND a.action = 'insert'
+                THEN 'added ' || (a.detail ->> 'login') || ' to the ward'
               WHEN a.what = 'ward_member' AND a.action = 'delete'
                 THEN 'removed ' || (a.detail ->> 'login') || ' from the ward'
               ELSE a.action || ' ' || replace(a.what, '_', ' ') END
-  FROM casework.audit_log a LEFT JOIN casework.person p ON p.login = a.actor LEFT JOIN casework.ward w ON w.id = a.ward_id
+  FROM casework.audit_log a LEFT JOIN casework.person p ON p.login = a.actor
+  LEFT JOIN casework.ward w ON w.id = a.ward_id
   WHERE a.what <> 'issue'
 ) log ORDER BY at DESC LIMIT %s"""
 

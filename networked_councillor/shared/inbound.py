@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 from sqlite_utils import Database
 
+from networked_councillor.base import clock
 from networked_councillor.casework import issues as casework
 from networked_councillor.store import Store
 from networked_councillor.store import settings as settings_store
@@ -97,24 +98,32 @@ def apply(db: Database, entry: dict[str, Any], people: dict[str, str], received:
 def _issue(db: Database, entry: dict, at: str) -> int:
     """The local issue an entry belongs to, made (empty, to be filled by its entries) when it is new here."""
     row = db.execute("SELECT id, reference FROM issues WHERE uid = ?", [entry["issue_uid"]]).fetchone()
+    reference, ward = entry["reference"], entry["ward"]
     if row:
-        if row[1] != entry["reference"]:
-            _take_reference(db, entry["reference"], row[0])
+        if row[1] not in (reference, in_ward(reference, ward)):
+            db.execute("UPDATE issues SET reference = ? WHERE id = ?", [take_reference(db, reference, ward), row[0]])
         return row[0]
-    reference = entry["reference"]
-    _take_reference(db, reference, None)
     return db.execute("INSERT INTO issues (uid, reference, title, status, priority, shared_ward, created_at, "
                       "updated_at) VALUES (?, ?, '(arriving…)', 'new', 'normal', ?, ?, ?)",
-                      [entry["issue_uid"], reference, entry["ward"], at, at]).lastrowid
+                      [entry["issue_uid"], take_reference(db, reference, ward), ward, at, at]).lastrowid
 
 
-def _take_reference(db: Database, reference: str, issue_id: int | None) -> None:
-    """The shared database's reference wins: an unsent local issue holding it moves to the next free one."""
+def take_reference(db: Database, reference: str, ward: str) -> str:
+    """How this laptop writes a reference the shared database gave: as it is, once an issue of this laptop's that
+    was not sent yet has moved off it to the next free number; or with its ward, when another ward's issue already
+    has it here (an officer works on several wards)."""
     holder = db.execute("SELECT id FROM issues WHERE reference = ?", [reference]).fetchone()
-    if holder and holder[0] != issue_id:
-        db["issues"].update(holder[0], {"reference": casework.next_reference(db)})
-    if issue_id is not None:
-        db["issues"].update(issue_id, {"reference": reference})
+    if holder is None:
+        return reference
+    if db.execute("SELECT 1 FROM issue_events e JOIN shared_sent s ON s.uid = e.uid WHERE e.issue_id = ? AND "
+                  "e.kind = 'created'", [holder[0]]).fetchone():
+        return in_ward(reference, ward)
+    casework.renumber(db, holder[0], None, clock.now_iso())
+    return reference
+
+
+def in_ward(reference: str, ward: str) -> str:
+    return f"{reference} ({ward})"
 
 
 def _created_values(values: dict) -> dict:
@@ -127,7 +136,8 @@ def _created_values(values: dict) -> dict:
 
 def _field_values(name: str, value: Any, at: str) -> dict:
     if name == "contact":
-        return {"contact": json.dumps(value, ensure_ascii=False) if value else None, "contact_consent": int(bool(value))}
+        return {"contact": json.dumps(value, ensure_ascii=False) if value else None,
+                "contact_consent": int(bool(value))}
     if name == "status":
         return {"status": value, "closed_at": at if value in casework.DONE else None}
     if name not in casework.EDITABLE:

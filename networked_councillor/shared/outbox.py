@@ -17,9 +17,12 @@ import psycopg
 from psycopg.types.json import Jsonb
 from sqlite_utils import Database
 
+from networked_councillor.base import clock
 from networked_councillor.base.errors import SharedError
 from networked_councillor.casework import issues as casework
+from networked_councillor.shared.inbound import take_reference
 from networked_councillor.store import Store
+from networked_councillor.store import settings as settings_store
 from networked_councillor.store.inbox import PRIVATE_KINDS
 
 BATCH = 500
@@ -33,26 +36,36 @@ SELECT e.id, e.uid, e.at, e.kind, e.detail, e.actor, i.id AS issue_id, i.uid AS 
 FROM issue_events e JOIN issues i ON i.id = e.issue_id
 WHERE e.id > ? AND NOT EXISTS (SELECT 1 FROM shared_sent s WHERE s.uid = e.uid)
 ORDER BY e.id LIMIT ?"""
+SENT_UP_TO = "shared.sent_up_to"
+"""Every timeline entry up to this local id is in the shared database: a sync looks only after it."""
 
 
 def waiting(db: Database) -> int:
     """Timeline entries and erasures not yet in the shared database."""
-    entries = db.execute("SELECT count(*) FROM issue_events e WHERE NOT EXISTS "
-                         "(SELECT 1 FROM shared_sent s WHERE s.uid = e.uid)").fetchone()[0]
+    entries = db.execute("SELECT count(*) FROM issue_events e WHERE e.id > ? AND NOT EXISTS "
+                         "(SELECT 1 FROM shared_sent s WHERE s.uid = e.uid)", [_sent_up_to(db)]).fetchone()[0]
     return entries + db.execute("SELECT count(*) FROM shared_forget").fetchone()[0]
+
+
+def _sent_up_to(db: Database) -> int:
+    return settings_store.get_setting(db, SENT_UP_TO) or 0
 
 
 @dataclass
 class Sent:
     entries: int = 0
-    renumbered: dict[int, str] = field(default_factory=dict)  # local issue id -> the reference the ward gave it
+    renumbered: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Local issue id -> (the reference its ward's database gave it, the ward)."""
     forgotten: int = 0
 
 
 def send(store: Store, conn: psycopg.Connection, ward_for: Callable[[dict], str],
          cancel: Callable[[], bool] = lambda: False) -> Sent:
     """Send everything waiting, a batch at a time; ``ward_for(issue row)`` says where a new issue belongs."""
-    sent, after = Sent(), 0
+    sent = Sent()
+    with store.read() as db:
+        after = _sent_up_to(db)
+        top = db.execute("SELECT coalesce(max(id), 0) FROM issue_events").fetchone()[0]
     while not cancel():
         with store.read() as db:
             batch = [dict(r) for r in db.query(PENDING, [after, BATCH])]
@@ -64,19 +77,22 @@ def send(store: Store, conn: psycopg.Connection, ward_for: Callable[[dict], str]
             db["shared_sent"].insert_all(({"uid": e["uid"]} for e in batch), ignore=True)
             for entry in batch:
                 if entry["kind"] == "created":
-                    db.execute("UPDATE issues SET shared_ward = ? WHERE id = ?", [entry["shared_ward"], entry["issue_id"]])
-            for issue_id, reference in renumbered.items():
-                _renumber(db, issue_id, reference, batch[0]["at"])
+                    db.execute("UPDATE issues SET shared_ward = ? WHERE id = ?",
+                               [entry["shared_ward"], entry["issue_id"]])
+            for issue_id, (reference, ward) in renumbered.items():
+                casework.renumber(db, issue_id, take_reference(db, reference, ward), clock.now_iso())
         sent.entries += len(batch)
         sent.renumbered.update(renumbered)
         after = batch[-1]["id"]
     if not cancel():
+        with store.write() as db:  # all sent up to where this began (entries made since are looked at next time)
+            settings_store.set_setting(db, SENT_UP_TO, max(top, _sent_up_to(db)))
         sent.forgotten = _send_erasures(store, conn)
     return sent
 
 
 def _send_batch(conn: psycopg.Connection, batch: list[dict], rows: list[dict],
-                ward_for: Callable[[dict], str]) -> dict[int, str]:
+                ward_for: Callable[[dict], str]) -> dict[int, tuple[str, str]]:
     """One transaction: the batch's new issues, then its entries, each as one statement."""
     created = [entry for entry in batch if entry["kind"] == "created"]
     for entry in created:
@@ -84,7 +100,8 @@ def _send_batch(conn: psycopg.Connection, batch: list[dict], rows: list[dict],
     with conn.transaction():
         if created:
             conn.execute("INSERT INTO casework.issue (id, ward_id, reference) SELECT * FROM "
-                         "jsonb_to_recordset(%s) AS r(id uuid, ward_id text, reference text) ON CONFLICT (id) DO NOTHING",
+                         "jsonb_to_recordset(%s) AS r(id uuid, ward_id text, reference text) "
+                         "ON CONFLICT (id) DO NOTHING",
                          [Jsonb([{"id": e["issue_uid"], "ward_id": e["shared_ward"], "reference": e["reference"]}
                                  for e in created])])
         wards, references = _issues_there(conn, {e["issue_uid"] for e in batch})
@@ -101,7 +118,7 @@ def _send_batch(conn: psycopg.Connection, batch: list[dict], rows: list[dict],
                 conn.execute("SELECT casework.forget_contact(%s)", [row["issue"]])
             elif row["kind"] == "personal_data_erased" and row["value"] is not None:
                 conn.execute("SELECT casework.forget_fields(%s, %s)", [row["issue"], list(row["value"])])
-    return {e["issue_id"]: references[e["issue_uid"]] for e in created
+    return {e["issue_id"]: (references[e["issue_uid"]], e["shared_ward"]) for e in created
             if references[e["issue_uid"]] != e["reference"]}
 
 
@@ -164,17 +181,6 @@ def _snapshot(db: Database, item_id: int | None, issue_id: int) -> dict[str, Any
                 "text": "A resident's email, kept on the councillor's computer."}
     text = row["text"] or row["title"] or ""
     return {k: row[k] for k in ("kind", "url", "source", "author", "created_at")} | {"text": text}
-
-
-def _renumber(db: Database, issue_id: int, reference: str, now: str) -> None:
-    """A colleague's issue took this number first: this one takes the one the ward's database gave it."""
-    old = db.execute("SELECT reference FROM issues WHERE id = ?", [issue_id]).fetchone()[0]
-    holder = db.execute("SELECT id FROM issues WHERE reference = ? AND id <> ?", [reference, issue_id]).fetchone()
-    if holder:  # another issue of this laptop's, not sent yet: it takes the next free number here
-        db["issues"].update(holder[0], {"reference": casework.next_reference(db)})
-    db["issues"].update(issue_id, {"reference": reference})
-    casework.add_event(db, issue_id, "note", {"text": f"{old} was also given to a colleague's issue; this one is "
-                                                      f"now {reference}."}, now)
 
 
 def _send_erasures(store: Store, conn: psycopg.Connection) -> int:

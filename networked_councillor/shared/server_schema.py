@@ -193,7 +193,8 @@ BEGIN
     RETURNING issue_id, ward_id, id
   LOOP
     INSERT INTO issue_event (id, issue_id, ward_id, kind, detail, made_at)
-    VALUES (gen_random_uuid(), r.issue_id, r.ward_id, 'forgotten', jsonb_build_object('entries', jsonb_build_array(r.id)), now());
+    VALUES (gen_random_uuid(), r.issue_id, r.ward_id, 'forgotten',
+            jsonb_build_object('entries', jsonb_build_array(r.id)), now());
     done := done + 1;
   END LOOP;
   RETURN done;
@@ -224,9 +225,11 @@ GRANT EXECUTE ON FUNCTION forget(uuid[]), forget_contact(uuid), forget_fields(uu
 -- For council IT and hand-written reports: each issue's fields as they stand (the latest value of each wins),
 -- seen through the same policies as the tables.
 CREATE VIEW issue_field WITH (security_invoker = true) AS
-  SELECT DISTINCT ON (e.issue_id, f.key) e.issue_id, i.ward_id, i.reference, f.key AS field, f.value, e.author, e.made_at
+  SELECT DISTINCT ON (e.issue_id, f.key)
+         e.issue_id, i.ward_id, i.reference, f.key AS field, f.value, e.author, e.made_at
   FROM issue_event e JOIN issue i ON i.id = e.issue_id,
-       LATERAL jsonb_each(CASE WHEN e.field IS NULL THEN coalesce(e.value, '{}') ELSE jsonb_build_object(e.field, e.value) END) f
+       LATERAL jsonb_each(CASE WHEN e.field IS NULL THEN coalesce(e.value, '{}')
+                               ELSE jsonb_build_object(e.field, e.value) END) f
   WHERE e.kind IN ('created', 'changed', 'status', 'contact_changed')
   ORDER BY e.issue_id, f.key, e.made_at DESC, e.id DESC;
 GRANT SELECT ON issue_field TO cw_councillor, cw_officer;

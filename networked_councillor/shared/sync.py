@@ -76,7 +76,6 @@ class SyncReport:
     sent: int = 0
     received: int = 0
     issues: set[int] = field(default_factory=set)
-    renumbered: dict[int, str] = field(default_factory=dict)
     waiting: int = 0
     me: Me | None = None
 
@@ -119,8 +118,8 @@ def sync_once(store: Store, settings: SharedSettings | None = None, *, secrets=S
         with nullcontext(conn) if conn is not None else connect(settings, secrets) as conn:
             me = who_am_i(conn)
             conn.commit()
+            received = receive(store, conn, me.people, cancelled)  # first: a problem sending never holds it up
             sent = outbox.send(store, conn, lambda issue: _ward_for(settings, me), cancelled)
-            received = receive(store, conn, me.people, cancelled)
     except psycopg.Error as exc:
         raise explain(exc, settings) from exc
     now = clock.now_iso()
@@ -128,8 +127,7 @@ def sync_once(store: Store, settings: SharedSettings | None = None, *, secrets=S
         settings_store.set_setting(db, LAST_SYNC, now)
         settings_store.set_setting(db, ME, asdict(me))
         waiting = outbox.waiting(db)
-    return SyncReport(now, sent.entries, received.entries, received.issues | set(sent.renumbered),
-                      sent.renumbered, waiting, me)
+    return SyncReport(now, sent.entries, received.entries, received.issues | set(sent.renumbered), waiting, me)
 
 
 def _ward_for(settings: SharedSettings, me: Me) -> str:
