@@ -19,7 +19,7 @@ from pathlib import Path
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nc-shots-config-")  # not the user's saved layout
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 PAUSE_MS = 900
@@ -155,6 +155,8 @@ def main() -> None:
         with app.store.read() as db:
             issue_id = db.execute("SELECT id FROM issues WHERE reference = 'MI-0003'").fetchone()[0]
         shown.table.selectRow(shown.model.row_of(issue_id))
+        panel = shown.panel.findChild(QScrollArea).verticalScrollBar()  # down to the timeline, with Olga's note
+        panel.setValue(panel.maximum())
 
     def training() -> None:
         window.close()

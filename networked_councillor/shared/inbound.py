@@ -41,6 +41,10 @@ class Received:
     entries: int = 0
     issues: set[int] = field(default_factory=set)  # local ids of the issues that changed
 
+    def add(self, other: Received) -> None:
+        self.entries += other.entries
+        self.issues |= other.issues
+
 
 def receive(store: Store, conn: psycopg.Connection, people: dict[str, str],
             cancel: Callable[[], bool] = lambda: False) -> Received:

@@ -120,6 +120,8 @@ def sync_once(store: Store, settings: SharedSettings | None = None, *, secrets=S
             conn.commit()
             received = receive(store, conn, me.people, cancelled)  # first: a problem sending never holds it up
             sent = outbox.send(store, conn, lambda issue: _ward_for(settings, me), cancelled)
+            if sent.entries:  # what was just sent comes back now, not as a long read at the next sync
+                received.add(receive(store, conn, me.people, cancelled))
     except psycopg.Error as exc:
         raise explain(exc, settings) from exc
     now = clock.now_iso()

@@ -39,7 +39,10 @@ from networked_councillor.ui.widgets.text_box import text_box
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
 NO_DATE = QDate(2000, 1, 1)  # the date edit's minimum, shown as "No due date"
 CONSENT = "They agreed these may go to the council"
-CONSENT_SHARED = "They agreed these may go to the council and to colleagues sharing this casework"
+CONSENT_SHARED = "They agreed these may be shared"
+CONSENT_TIP = "The resident agreed that these details may be passed to the council"
+CONSENT_TIP_SHARED = ("The resident agreed that these details may be passed to the council, and seen by the "
+                      "colleagues and officers who share this casework")
 
 
 class IssuePanel(QWidget):
@@ -81,8 +84,7 @@ class IssuePanel(QWidget):
         self.description.setMaximumHeight(110)
         self.note = QLineEdit(placeholderText="What happened, what you did, what they said…")
         self.contact = {key: QLineEdit() for key in ("name", "email", "phone", "address")}
-        self.consent = QCheckBox(CONSENT)
-        self.consent.setToolTip("The resident agreed that these details may be passed to the council")
+        self.consent = QCheckBox(CONSENT, toolTip=CONSENT_TIP)
         save = QPushButton("Save changes", clicked=self.save)
         add_note = QPushButton("Add note", clicked=self.add_note)
         self.note.returnPressed.connect(self.add_note)
@@ -213,6 +215,7 @@ class IssuePanel(QWidget):
         self.people = me.people if me else {}
         self.form.setRowVisible(self.handled_by, bool(self.people))
         self.consent.setText(CONSENT_SHARED if self.people else CONSENT)
+        self.consent.setToolTip(CONSENT_TIP_SHARED if self.people else CONSENT_TIP)
         self.handled_by.clear()
         self.handled_by.addItem("(nobody yet)", None)
         for login, name in sorted(self.people.items(), key=lambda p: p[1]):
