@@ -41,8 +41,12 @@ def free_port() -> int:
 
 
 class LocalPostgres:
-    def __init__(self, durable: bool = False) -> None:
-        self.durable = durable
+    def __init__(self, durable: bool = False, tls: tuple[bytes, bytes, bytes] | None = None,
+                 certificate_logins: tuple[str, ...] = ()) -> None:
+        """``tls``: (server certificate, its key, the authority whose client certificates it accepts), PEM; the
+        ``certificate_logins`` then log in with a client certificate (its name is the login), everyone else with
+        a password."""
+        self.durable, self.tls, self.certificate_logins = durable, tls, certificate_logins
         self.bin = bindir()
         self.root = Path(tempfile.mkdtemp(prefix="nc-pg-", dir="/tmp"))
         self.data = self.root / "data"
@@ -69,7 +73,23 @@ class LocalPostgres:
         self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "--pwfile", str(pwfile), "-A", "scram-sha-256",
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions", "-N")
         pwfile.unlink()
+        if self.tls:
+            self._enable_tls()
         return self
+
+    def _enable_tls(self) -> None:
+        for name, pem in zip(("server.crt", "server.key", "clients-ca.crt"), self.tls):
+            path = self.data / name
+            path.write_bytes(pem)
+            path.chmod(0o600)
+            if self.runas:
+                os.chown(path, self.runas["user"], self.runas["group"])
+        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"
+                       "ssl_ca_file = 'clients-ca.crt'\n")
+        hba = self.data / "pg_hba.conf"
+        lines = "".join(f"hostssl all {login} 127.0.0.1/32 cert\n" for login in self.certificate_logins)
+        hba.write_text(lines + hba.read_text())
 
     def start(self) -> LocalPostgres:
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
@@ -116,6 +136,7 @@ class LocalPostgres:
 
     def connect(self, dbname: str = "postgres", user: str = SUPERUSER, password: str = SUPERUSER_PASSWORD,
                 **kwargs) -> psycopg.Connection:
+        kwargs.setdefault("sslmode", "prefer")
         return psycopg.connect(host="127.0.0.1", port=self.port, dbname=dbname, user=user, password=password,
                                **kwargs)
 

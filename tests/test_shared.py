@@ -462,3 +462,71 @@ def test_an_officer_with_two_wards_holding_the_same_reference_keeps_both_apart(p
     finally:
         for app in (ann, sam, olga):
             app.close()
+
+
+def test_a_councillors_public_reply_is_on_the_shared_timeline(ward_pair, postgres_server, shared_db):
+    from networked_councillor.ingest.by_hand import HandPost
+    from networked_councillor.plugin_api.source import ReplyResult
+    from networked_councillor.replies.posting import record_posted
+
+    ann, ben = ward_pair
+    item_id = ann.add_post(HandPost("Bins on Elm Row missed again", who="Kim")).item_ids[0]
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Missed bins, Elm Row", item_ids=[item_id])).value
+    ann.perform(record_posted, item_id, "bluesky", ["Thanks Kim, I've reported it and will chase on Friday."],
+                [ReplyResult("at://did:plc:x/app.bsky.feed.post/1", "https://bsky.app/profile/x/post/1")])
+    ann.sync_shared()
+    ben.sync_shared()
+    words = [casework.describe_event(e) for e in issue_by_uid(ben, uid_of(ann, issue_id))["events"]]
+    assert "Replied publicly (bluesky): Thanks Kim, I've reported it and will chase on Friday." in words
+    with postgres_server.connect(shared_db) as it:
+        assert it.execute("SELECT author FROM casework.issue_event WHERE kind = 'replied'").fetchall() == [
+            ("cllr_ann",)]
+
+
+def test_tls_with_the_councils_own_authority_and_a_client_certificate(tmp_path):
+    """A server that speaks TLS: its certificate checked against the council's authority file, one person logging
+    in with a client certificate whose key's passphrase is in the keyring, another with a password."""
+    import trustme
+    from cryptography.hazmat.primitives import serialization
+    from localpostgres import LocalPostgres
+
+    from networked_councillor.base.secrets import SecretStore
+    from networked_councillor.shared import admin
+    from networked_councillor.shared.connection import SharedSettings
+    from networked_councillor.shared.sync import check
+
+    council_ca, clients_ca, stranger_ca = trustme.CA(), trustme.CA(), trustme.CA()
+    server_cert = council_ca.issue_cert("localhost")
+    server = LocalPostgres(tls=(server_cert.cert_chain_pems[0].bytes(), server_cert.private_key_pem.bytes(),
+                                clients_ca.cert_pem.bytes()), certificate_logins=("cllr_tls",)).init().start()
+    try:
+        dbname = server.new_database("cw_tls")
+        with server.connect(dbname, autocommit=True) as conn:
+            admin.setup(conn)
+        add(server, dbname, "cllr_tls", name="Cllr Tess Lee")
+        add(server, dbname, "cllr_ann", name="Cllr Ann Patel")
+        ca_file = tmp_path / "council-ca.pem"
+        ca_file.write_bytes(council_ca.cert_pem.bytes())
+        client = clients_ca.issue_cert(common_name="cllr_tls")
+        key = serialization.load_pem_private_key(client.private_key_pem.bytes(), password=None)
+        mine = tmp_path / "cllr_tls.pem"
+        mine.write_bytes(client.cert_chain_pems[0].bytes() + key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"correct horse")))
+        mine.chmod(0o600)
+        address = f"localhost:{server.port}/{dbname}"
+
+        tess = SharedSettings(address=address, user="cllr_tls", ca_file=str(ca_file), client_cert=str(mine))
+        assert tess.conninfo()["sslmode"] == "verify-full"
+        assert check(tess, SecretStore("x", memory={"password": "correct horse"})).name == "Cllr Tess Lee"
+        with pytest.raises(SharedError, match="key could not be opened"):
+            check(tess, SecretStore("x", memory={"password": "wrong"}))
+        ann = SharedSettings(address=address, user="cllr_ann", ca_file=str(ca_file))
+        assert check(ann, SecretStore("x", memory={"password": "pw-cllr_ann"})).name == "Cllr Ann Patel"
+        stranger = tmp_path / "stranger-ca.pem"
+        stranger.write_bytes(stranger_ca.cert_pem.bytes())
+        with pytest.raises(SharedError, match="secure connection could not be checked"):
+            check(SharedSettings(address=address, user="cllr_ann", ca_file=str(stranger)),
+                  SecretStore("x", memory={"password": "pw-cllr_ann"}))
+    finally:
+        server.close()

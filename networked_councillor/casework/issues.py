@@ -271,6 +271,8 @@ def describe_event(event: dict, names: dict[str, str] | None = None) -> str:
         return f"Linked post #{detail.get('item_id')}"
     if kind == "linked_post":
         return f"Linked a post from {detail.get('source') or 'a source'}: {detail.get('snippet') or '(no text)'}"
+    if kind == "replied":
+        return f"Replied publicly ({detail.get('where')}): {detail.get('text', '')}"
     if kind == "forgotten":
         return "Personal data erased at a resident's request"
     if kind == "changed" and detail.get("field") == "assigned_to":

@@ -47,6 +47,8 @@ def add_parsers(commands) -> None:
     connect.add_argument("--user", required=True, help="your login name there")
     connect.add_argument("--ward", default="", help="the ward your new casework goes to (if you have several)")
     connect.add_argument("--ca-file", default="", help="the council's certificate authority file, if needed")
+    connect.add_argument("--client-cert", default="", help="your certificate and key (PEM), if IT uses them "
+                         "instead of passwords (you are asked for the key's passphrase)")
     actions.add_parser("sync", help="send your casework edits and read your colleagues' now")
     actions.add_parser("status", help="where this computer syncs, when it last did, and what waits")
     actions.add_parser("disconnect", help="stop sharing (your copy of the casework stays)")
@@ -108,9 +110,11 @@ def _people(app, args) -> int:
 
 
 def _connect(app, args) -> int:
-    settings = SharedSettings(address=args.address, user=args.user, ward=args.ward, ca_file=args.ca_file)
+    settings = SharedSettings(address=args.address, user=args.user, ward=args.ward, ca_file=args.ca_file,
+                              client_cert=args.client_cert)
     settings.conninfo()  # a malformed address is said before the password is asked for
-    app.shared_secrets.set(PASSWORD.name, getpass.getpass(f"Password for {args.user} (not shown): "))
+    asked = "Passphrase of your certificate's key" if args.client_cert else f"Password for {args.user}"
+    app.shared_secrets.set(PASSWORD.name, getpass.getpass(f"{asked} (not shown): "))
     me = check(settings, app.shared_secrets)
     if args.ward and args.ward not in me.wards:
         raise ConfigError(f"You are not in ward {args.ward!r} there; your wards: {', '.join(me.wards)}.")

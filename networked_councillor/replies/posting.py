@@ -16,6 +16,7 @@ from networked_councillor.base import clock
 from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import SourceError
 from networked_councillor.casework import audit
+from networked_councillor.casework import issues as casework
 from networked_councillor.ingest.sources import Sources
 from networked_councillor.plugin_api.source import ReplyResult, ReplyTarget, can_reply, reply_unavailable
 from networked_councillor.replies import drafts
@@ -81,4 +82,8 @@ def record_posted(db: Database, item_id: int, plugin: str, pieces: list[str], po
     audit.record(db, "post_reply", summary + (" (training: nothing was sent)" if simulated else ""), now,
                  records=len(posted), detail={"item_id": item_id, "posts": [p.external_id for p in posted],
                                               "simulated": simulated})
-    return Changes(items=frozenset([item_id]), inbox=True)
+    linked = [r[0] for r in db.execute("SELECT issue_id FROM issue_items WHERE item_id = ?", [item_id])]
+    for issue_id in linked:  # the issue's timeline says the resident had a public answer, and what
+        casework.add_event(db, issue_id, "replied", {"where": plugin, "url": posted[0].url,
+                                                     "text": "\n\n".join(pieces[:len(posted)])}, now)
+    return Changes(items=frozenset([item_id]), inbox=True, issues=bool(linked))

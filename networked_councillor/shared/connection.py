@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 SETTING = "shared.casework"
 SECRETS = SecretStore("shared-casework")
 PASSWORD = AppSecret("shared-casework", "password", "Shared casework database password")
-KEY_PASSWORD = AppSecret("shared-casework", "key_password", "Shared casework client certificate key passphrase")
+"""The password, or with a client certificate the passphrase of its key."""
 CONNECT_SECONDS = 10
 IDLE_IN_TRANSACTION_MS = 60_000
 """A laptop that stops half-way through a transaction must not hold back every other laptop's sync."""
@@ -40,8 +40,7 @@ class SharedSettings:
     user: str = ""  # this person's login there
     ward: str = ""  # the ward this laptop's own new casework goes to
     ca_file: str = ""  # the council's own certificate authority, when its server's certificate is not public
-    client_cert: str = ""  # a client certificate instead of a password (the key's passphrase in the keyring)
-    client_key: str = ""
+    client_cert: str = ""  # a client certificate (PEM, with its key) instead of a password
     poll_seconds: int = 30
 
     @property
@@ -62,13 +61,13 @@ class SharedSettings:
         params: dict[str, str | int] = {"host": host, "port": port, "dbname": dbname, "user": self.user,
                                         "connect_timeout": CONNECT_SECONDS, "application_name": "networked-councillor",
                                         "options": f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"}
-        if is_loopback(host):
+        if is_loopback(host) and not (self.ca_file or self.client_cert):
             params["sslmode"] = "prefer"
-        else:
+        else:  # TLS, and the server's certificate checked, for anything but this computer (or when IT says so)
             params["sslmode"] = "verify-full"
             params["sslrootcert"] = self.ca_file or "system"
         if self.client_cert:
-            params.update(sslcert=self.client_cert, sslkey=self.client_key or self.client_cert)
+            params.update(sslcert=self.client_cert, sslkey=self.client_cert)
         return params
 
 
@@ -113,7 +112,7 @@ def connect(settings: SharedSettings, secrets: SecretStore = SECRETS, *, autocom
         raise ConfigError("Shared casework is not set up on this computer.",
                           hint="Settings > Council > Shared casework, with the address council IT gave you.")
     info = settings.conninfo() | params
-    password = secrets.get(KEY_PASSWORD.name if settings.client_cert else PASSWORD.name)
+    password = secrets.get(PASSWORD.name)
     if password:
         info["sslpassword" if settings.client_cert else "password"] = password
     try:
@@ -134,6 +133,9 @@ def explain(exc: psycopg.Error, settings: SharedSettings) -> SharedError:
         return SharedError("The shared casework database did not accept your name and password.",
                            hint="Settings > Council > Shared casework: check your name there and set the password "
                                 "again.")
+    if "private key" in text or "bad decrypt" in text:
+        return SharedError("Your certificate's key could not be opened.",
+                           hint="Settings > Council > Shared casework: set its passphrase again, or check the file.")
     if "certificate" in text or "SSL" in text:
         return SharedError("The shared casework database's secure connection could not be checked.",
                            hint="Ask council IT for its certificate authority file, or check the address.")

@@ -42,9 +42,12 @@ class SharedCaseworkBox(QGroupBox):
         if saved.ward:
             self.ward.addItem(saved.ward, saved.ward)
         self.ca_file = QLineEdit(saved.ca_file, placeholderText="Only if council IT gives you one")
+        self.client_cert = QLineEdit(saved.client_cert,
+                                     placeholderText="Only if council IT uses certificates instead of passwords")
         self.password_state = QLabel()
         for widget, name in ((self.address, "Shared casework address"), (self.user, "Shared casework login"),
-                             (self.ward, "Ward for new casework"), (self.ca_file, "Certificate authority file")):
+                             (self.ward, "Ward for new casework"), (self.ca_file, "Certificate authority file"),
+                             (self.client_cert, "Your certificate file")):
             widget.setAccessibleName(name)
         password_row = QHBoxLayout()
         password_row.addWidget(self.password_state, 1)
@@ -67,6 +70,7 @@ class SharedCaseworkBox(QGroupBox):
         form.addRow("Password", password_row)
         form.addRow("New casework goes to", self.ward)
         form.addRow("Certificate authority", self.ca_file)
+        form.addRow("Your certificate", self.client_cert)
         layout.addLayout(buttons)
         layout.addWidget(self.result)
         self._show_password()
@@ -74,7 +78,8 @@ class SharedCaseworkBox(QGroupBox):
     def settings(self) -> SharedSettings | None:
         """What is typed, checked; None (after saying why) if it will not do."""
         settings = SharedSettings(address=self.address.text().strip(), user=self.user.text().strip(),
-                                  ward=self.ward.currentData() or "", ca_file=self.ca_file.text().strip())
+                                  ward=self.ward.currentData() or "", ca_file=self.ca_file.text().strip(),
+                                  client_cert=self.client_cert.text().strip())
         try:
             host, _port, _db = parse_address(settings.address)
         except NcError as exc:
@@ -96,7 +101,8 @@ class SharedCaseworkBox(QGroupBox):
         self.password_state.setText("✔ Saved in the password store" if has else "Not set")
 
     def set_password(self) -> None:
-        password = SecretPrompt.ask(self, "Shared casework password")
+        password = SecretPrompt.ask(self, "Certificate key passphrase" if self.client_cert.text().strip()
+                                    else "Shared casework password")
         if password:
             try:
                 self.app.shared_secrets.set(PASSWORD.name, password)
@@ -135,6 +141,6 @@ class SharedCaseworkBox(QGroupBox):
         except NcError as exc:
             explain(self, exc, TITLE)
         self.result.setText("This computer no longer shares its casework. Its copy stays here.")
-        for box in (self.address, self.user, self.ca_file):
+        for box in (self.address, self.user, self.ca_file, self.client_cert):
             box.clear()
         self._show_password()
