@@ -12,6 +12,7 @@ from networked_councillor.base import clock
 from networked_councillor.base.errors import SharedError
 from networked_councillor.casework import issues as casework
 from networked_councillor.casework import ops
+from networked_councillor.shared import outbox
 
 
 def issue_by_uid(app, uid):
@@ -183,7 +184,7 @@ def test_a_councillor_of_another_ward_gets_nothing_even_with_hand_written_sql(wa
 
 
 def test_the_server_killed_mid_sync_loses_and_doubles_nothing(ward_pair, postgres_server, shared_db, monkeypatch):
-    from networked_councillor.shared import inbound, outbox
+    from networked_councillor.shared import inbound
 
     ann, ben = ward_pair
     with ann.store.write() as db:
@@ -530,3 +531,203 @@ def test_tls_with_the_councils_own_authority_and_a_client_certificate(tmp_path):
                   SecretStore("x", memory={"password": "pw-cllr_ann"}))
     finally:
         server.close()
+
+
+def test_a_ward_given_later_arrives_with_all_its_casework(postgres_server, shared_db, tmp_path):
+    add(postgres_server, shared_db, "cllr_sam", wards=(SOUTH,))
+    add(postgres_server, shared_db, "off_olga", "officer", wards=(NORTH,))
+    sam = laptop(postgres_server, shared_db, tmp_path / "sam", "cllr_sam", ward=SOUTH[0])
+    olga = laptop(postgres_server, shared_db, tmp_path / "olga", "off_olga")
+    try:
+        issue_id = sam.perform(ops.log_issue, casework.NewIssue("Bins", "Missed twice", category="bins")).value
+        sam.sync_shared()
+        olga.sync_shared()
+        with olga.store.read() as db:
+            assert db.execute("SELECT count(*) FROM issues").fetchone()[0] == 0
+        add(postgres_server, shared_db, "off_olga", "officer", wards=(NORTH, SOUTH))  # now she supports South too
+        sam.perform(ops.add_note, issue_id, "Crew came")
+        sam.sync_shared()
+        olga.sync_shared()
+        seen = issue_by_uid(olga, uid_of(sam, issue_id))
+        assert (seen["title"], seen["description"], seen["category"]) == ("Bins", "Missed twice", "bins")
+        assert [e["kind"] for e in seen["events"]] == ["created", "note"]
+    finally:
+        sam.close()
+        olga.close()
+
+
+def test_nobody_can_write_an_erasure_by_hand(ward_pair, postgres_server, shared_db):
+    ann, _ben = ward_pair
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Noise")).value
+    ann.perform(ops.add_note, issue_id, "Rang Mr Jones")
+    ann.sync_shared()
+    with postgres_server.connect(shared_db, "cllr_ben", "pw-cllr_ben", autocommit=True) as ben:
+        note = ben.execute("SELECT id::text FROM casework.issue_event WHERE kind = 'note'").fetchone()[0]
+        for kind in ("forgotten", "withdrawn"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+                ben.execute("INSERT INTO casework.issue_event (id, issue_id, ward_id, kind, detail, made_at) "
+                            "VALUES (gen_random_uuid(), %s, %s, %s, %s, now())",
+                            [uid_of(ann, issue_id), NORTH[0], kind, json.dumps({"entries": [note]})])
+    ann.sync_shared()
+    assert "Rang Mr Jones" in json.dumps([e["detail"] for e in issue_by_uid(ann, uid_of(ann, issue_id))["events"]])
+
+
+def test_an_entry_no_issue_can_take_is_kept_on_the_timeline_and_the_rest_arrive(ward_pair, postgres_server,
+                                                                               shared_db):
+    ann, ben = ward_pair
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Graffiti")).value
+    ann.sync_shared()
+    uid = uid_of(ann, issue_id)
+    with postgres_server.connect(shared_db, "cllr_ann", "pw-cllr_ann", autocommit=True) as hand:
+        for field, value in (("title", None), ("status", "\"on fire\""), ("due_date", "\"next Tuesday\""),
+                             ("lat", "[1, 2]")):
+            hand.execute("INSERT INTO casework.issue_event (id, issue_id, ward_id, kind, field, value, made_at) "
+                         "VALUES (gen_random_uuid(), %s, %s, 'changed', %s, %s::jsonb, now())",
+                         [uid, NORTH[0], field, value])
+    ann.perform(ops.add_note, issue_id, "Cleaned off")
+    ann.sync_shared()
+    report = ben.sync_shared()
+    assert report.unusable >= 3
+    seen = issue_by_uid(ben, uid)
+    assert (seen["title"], seen["status"], seen["due_date"], seen["lat"]) == ("Graffiti", "new", None, None)
+    assert "Cleaned off" in [casework.describe_event(e) for e in seen["events"]]
+    assert ben.sync_shared().received == 0  # nothing is read again
+
+
+def test_a_late_erasure_does_not_undo_a_later_edit(ward_pair):
+    from datetime import timedelta
+
+    from networked_councillor.casework.erasure import erase_and_scrub
+    from networked_councillor.casework.privacy import PersonQuery, find_person
+
+    ann, ben = ward_pair
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Fence down", "Kay Morgan says the fence is down")).value
+    ann.sync_shared()
+    ben.sync_shared()
+    start = clock.utcnow()
+    try:
+        with ann.store.read() as db:
+            report = find_person(db, PersonQuery(name="Kay Morgan"))
+        erase_and_scrub(ann.store, report, clock.now_iso())  # Ann erases Kay at 10:00 and syncs
+        ann.sync_shared()
+        clock.set_now(start + timedelta(minutes=1))  # Ben, who has not synced, rewrites the description at 10:01
+        ben_id = issue_by_uid(ben, uid_of(ann, issue_id))["id"]
+        ben.perform(ops.edit, ben_id, {"description": "Fence down; contractor booked"})
+        ben.sync_shared()
+        ann.sync_shared()
+    finally:
+        clock.set_now(start)
+    assert issue_by_uid(ann, uid_of(ann, issue_id))["description"] == "Fence down; contractor booked"
+    assert issue_by_uid(ben, uid_of(ann, issue_id))["description"] == "Fence down; contractor booked"
+
+
+def test_a_clock_running_ahead_neither_wins_for_ever_nor_splits_the_laptops(ward_pair, postgres_server):
+    from datetime import timedelta
+
+    ann, ben = ward_pair
+    with postgres_server.connect() as conn:  # the server's clock is the real one; the laptops' are set from it
+        start = conn.execute("SELECT date_trunc('second', now())").fetchone()[0]
+    before = clock.utcnow()
+    try:
+        clock.set_now(start)
+        issue_id = ann.perform(ops.log_issue, casework.NewIssue("Streetlight")).value
+        ann.sync_shared()
+        ben.sync_shared()
+        ben_id = issue_by_uid(ben, uid_of(ann, issue_id))["id"]
+        clock.set_now(start + timedelta(minutes=4))  # Ann's clock is four minutes ahead
+        ann.perform(ops.edit, issue_id, {"priority": "high"})
+        ann.sync_shared()
+        clock.set_now(start + timedelta(minutes=1))  # Ben, a minute later in real time, sets it back
+        ben.sync_shared()
+        ben.perform(ops.edit, ben_id, {"priority": "low"})
+        ben.sync_shared()
+        ann.sync_shared()
+        assert {issue_by_uid(app, uid_of(ann, issue_id))["priority"] for app in (ann, ben)} == {"low"}
+        clock.set_now(start + timedelta(minutes=30))  # far ahead: the database refuses, and says why
+        ann.perform(ops.edit, issue_id, {"priority": "urgent"})
+        with pytest.raises(SharedError, match="clock is more than five minutes ahead"):
+            ann.sync_shared()
+        with ann.store.read() as db:
+            assert outbox.waiting(db) == 1  # kept, to go once the clock is right
+    finally:
+        clock.set_now(before)
+
+
+def test_what_the_database_refuses_is_held_back_and_the_rest_goes(postgres_server, shared_db, tmp_path):
+    add(postgres_server, shared_db, "off_olga", "officer")
+    olga = laptop(postgres_server, shared_db, tmp_path / "olga", "off_olga")
+    try:
+        issue_id = olga.perform(ops.log_issue, casework.NewIssue("Overgrown hedge")).value
+        with olga.store.write() as db:  # a reply recorded before she shared her casework as an officer
+            casework.add_event(db, issue_id, "replied", {"where": "bluesky", "text": "On it"}, clock.now_iso())
+        olga.perform(ops.add_note, issue_id, "Asked the tree team")
+        report = olga.sync_shared()
+        assert (report.sent, report.held, report.waiting) == (3, 1, 0)
+        assert "1 not accepted by the shared database" in report.summary()
+        with postgres_server.connect(shared_db) as it:
+            assert sorted(r[0] for r in it.execute("SELECT kind FROM casework.issue_event")) == ["created", "note"]
+        assert olga.sync_shared().held == 1  # held, not tried again each time
+    finally:
+        olga.close()
+
+
+def test_add_user_never_takes_over_a_role_that_is_not_a_person(postgres_server, shared_db):
+    from networked_councillor.base.errors import ConfigError
+    from networked_councillor.shared import admin
+
+    with postgres_server.connect(shared_db, autocommit=True) as it:
+        for login in ("postgres", "casework_owner", "cw_admin", "pg_monitor"):
+            with pytest.raises(ConfigError):
+                admin.add_person(it, admin.Person(login, "X", "councillor", (NORTH,)), "pw")
+        assert it.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'casework_owner'").fetchone() == (False,)
+
+
+def test_erasing_a_person_on_a_colleagues_laptop_erases_the_shared_copy_of_their_post(ward_pair, postgres_server,
+                                                                                       shared_db):
+    from networked_councillor.casework.erasure import erase_and_scrub
+    from networked_councillor.casework.privacy import PersonQuery, find_person
+    from networked_councillor.ingest.by_hand import HandPost
+
+    ann, ben = ward_pair
+    item_id = ann.add_post(HandPost("Our road (Dee Walsh, no. 4) floods every time it rains", who="a neighbour"))
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Flooding", item_ids=item_id.item_ids)).value
+    ann.sync_shared()
+    ben.sync_shared()
+    with ben.store.read() as db:  # the resident asks Ben, who only has the copy
+        report = find_person(db, PersonQuery(name="Dee Walsh"))
+    assert report.counts() == {"shared_post": 1, "casework_event": 1}  # the copy, and the line saying it came
+    erase_and_scrub(ben.store, report, clock.now_iso())
+    ben.sync_shared()
+    with postgres_server.connect(shared_db) as it:
+        assert "Dee Walsh" not in json.dumps(it.execute("SELECT array_agg(to_jsonb(e)) FROM casework.issue_event e"
+                                                        ).fetchone()[0])
+    ann.sync_shared()
+    assert any(e["kind"] == "forgotten" for e in issue_by_uid(ann, uid_of(ann, issue_id))["events"])
+
+
+def test_withdrawn_consent_takes_the_residents_email_out_of_every_copy(ward_pair, postgres_server, shared_db,
+                                                                      tmp_path):
+    from mailfiles import resident_email
+
+    ann, ben = ward_pair
+    path = tmp_path / "letter.eml"
+    path.write_bytes(resident_email("damp-1@example.org", sender="Rosa Diaz <rosa@example.org>", subject="Damp flat",
+                                    body="The damp in my flat at 9 Mill Court is making my son ill."))
+    item_ids = ann.import_files([path]).item_ids
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue(
+        "Damp flat", item_ids=item_ids, contact=casework.Contact("Rosa Diaz", "rosa@example.org"),
+        contact_consent=True)).value
+    ann.sync_shared()
+    ben.sync_shared()
+    copy = issue_by_uid(ben, uid_of(ann, issue_id))
+    assert "making my son ill" in copy["items"][0]["text"] and copy["contact"].email == "rosa@example.org"
+    ann.perform(ops.edit, issue_id, {"contact_consent": False})
+    ann.sync_shared()
+    ben.sync_shared()
+    copy = issue_by_uid(ben, uid_of(ann, issue_id))
+    assert copy["contact"] is None
+    assert copy["items"][0]["text"] == "A resident's email, kept on the councillor's computer."
+    with postgres_server.connect(shared_db) as it:
+        everything = json.dumps(it.execute("SELECT array_agg(to_jsonb(e)) FROM casework.issue_event e").fetchone()[0])
+    assert "son ill" not in everything and "rosa@example.org" not in everything
+    assert issue_by_uid(ann, uid_of(ann, issue_id))["contact"].email == "rosa@example.org"  # still hers

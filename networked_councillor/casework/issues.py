@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -144,7 +144,7 @@ def update_issue(db: Database, issue_id: int, changes: dict[str, Any], now: str,
                  note: str = "") -> list[str]:
     """Apply ``changes`` (field -> new value), timeline each one, and return the fields that really changed."""
     current = _issue_row(db, issue_id)
-    clean = {key: _checked(key, value) for key, value in changes.items()}
+    clean = {key: checked(key, value) for key, value in changes.items()}
     changed = {key: value for key, value in clean.items() if not _same(value, current.get(key))}
     if not changed:
         if note.strip():
@@ -154,17 +154,45 @@ def update_issue(db: Database, issue_id: int, changes: dict[str, Any], now: str,
         changed["closed_at"] = now if changed["status"] in DONE else None
     db["issues"].update(issue_id, {**changed, "updated_at": now})
     for key in [k for k in changed if k != "closed_at"]:
+        at = _dated(db, current, key, now)
         if key == "status":
             add_event(db, issue_id, "status", {"from": current["status"], "to": changed["status"],
-                                               "note": note.strip()}, now, actor)
+                                               "note": note.strip()}, at, actor)
         elif key in PERSONAL:
-            add_event(db, issue_id, "contact_changed", {"cleared": changed[key] is None}, now, actor)
+            add_event(db, issue_id, "contact_changed", {"cleared": changed[key] is None}, at, actor)
         else:
             add_event(db, issue_id, "changed", {"field": key, "from": current.get(key), "to": changed[key]},
-                      now, actor)
+                      at, actor)
     if note.strip() and "status" not in changed:
         add_note(db, issue_id, note, now, actor)
     return [k for k in changed if k != "closed_at"]
+
+
+def field_changed_at(db: Database, issue_id: int, name: str) -> str | None:
+    """When field ``name`` of an issue last changed, as "at uid" (a consent change is a change of the contact; an
+    issue's creation sets every field, as the first moment of its second), or None."""
+    touches = {"status": "kind = 'status'",
+               "contact": "kind = 'contact_changed' OR (kind = 'changed' AND "
+                          "json_extract(detail, '$.field') = 'contact_consent')"
+               }.get(name, "kind = 'changed' AND json_extract(detail, '$.field') = :name")
+    return db.execute(
+        "SELECT max(at || ' ' || CASE kind WHEN 'created' THEN '' ELSE coalesce(uid, '') END) FROM issue_events "
+        f"WHERE issue_id = :issue AND (kind = 'created' OR {touches} OR (kind = 'personal_data_erased' AND "
+        "',' || replace(json_extract(detail, '$.fields'), ' ', '') || ',' LIKE '%,' || :name || ',%'))",
+        {"issue": issue_id, "name": name}).fetchone()[0]
+
+
+def _dated(db: Database, issue: dict, key: str, now: str) -> str:
+    """When a change is dated: now, or for shared casework just after the change it replaces, should that one be
+    dated later (a colleague's clock running a little ahead): the latest change of a field wins on every laptop,
+    so this one must be the latest here too."""
+    if not issue.get("shared_ward"):
+        return now
+    latest = field_changed_at(db, issue["id"], "contact" if key == "contact_consent" else key)
+    moment, _, uid = (latest or "").partition(" ")
+    if latest is None or moment < now or (moment == now and not uid):
+        return now
+    return (datetime.fromisoformat(moment) + timedelta(seconds=1)).isoformat(timespec="seconds")
 
 
 def set_status(db: Database, issue_ids: Iterable[int], status: str, now: str, note: str = "",
@@ -275,6 +303,10 @@ def describe_event(event: dict, names: dict[str, str] | None = None) -> str:
         return f"Replied publicly ({detail.get('where')}): {detail.get('text', '')}"
     if kind == "forgotten":
         return "Personal data erased at a resident's request"
+    if kind == "withdrawn":
+        return "The resident withdrew their consent: their details and emails are no longer shared"
+    if kind == "unusable":
+        return f"A colleague's change this computer could not use ({detail.get('kind')})"
     if kind == "changed" and detail.get("field") == "assigned_to":
         who = detail.get("to")
         return f"Handled by: {(names or {}).get(who, who) if who else 'nobody'}"
@@ -292,8 +324,8 @@ def _issue_row(db: Database, issue_id: int) -> dict:
     return row
 
 
-def _checked(key: str, value: Any) -> Any:
-    """A field's new value, validated; the store's form of it."""
+def checked(key: str, value: Any) -> Any:
+    """A field's new value, validated (`ConfigError` if no issue can have it); the store's form of it."""
     if key not in EDITABLE:
         raise ConfigError(f"{key!r} is not something an issue has.")
     if key == "title":

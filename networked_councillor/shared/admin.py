@@ -18,7 +18,7 @@ from networked_councillor.shared.server_schema import MIGRATIONS, ROLES_SQL
 
 ROLES = {"councillor": "cw_councillor", "officer": "cw_officer", "admin": "cw_admin"}
 ROLE_NAMES = {"councillor": "Councillor", "officer": "Member-support officer", "admin": "Administrator"}
-LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{1,62}$")
+LOGIN = re.compile(r"^(?!pg_)[a-z_][a-z0-9_.-]{1,62}$")
 MIGRATION_LOCK = 727_0017
 
 
@@ -67,7 +67,13 @@ def add_person(conn: psycopg.Connection, person: Person, password: str | None = 
     password = password or random.token_urlsafe(18)
     login = sql.Identifier(person.login)
     with conn.transaction():
-        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [person.login]).fetchone()
+        exists = conn.execute(
+            "SELECT NOT r.rolsuper AND EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+            "WHERE m.member = r.oid AND g.rolname = ANY(%s)) FROM pg_roles r WHERE r.rolname = %s",
+            [list(ROLES.values()), person.login]).fetchone()
+        if exists and not exists[0]:  # a login of this server's that is not a person (of this or another casework)
+            raise ConfigError(f"{person.login!r} is already a role in this database server, not a person of the "
+                              "shared casework: choose another login.")
         verb = "ALTER" if exists else "CREATE"
         conn.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(login, sql.Literal(password)))
         held = conn.execute("SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "

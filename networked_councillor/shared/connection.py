@@ -133,6 +133,10 @@ def explain(exc: psycopg.Error, settings: SharedSettings) -> SharedError:
         return SharedError("The shared casework database did not accept your name and password.",
                            hint="Settings > Council > Shared casework: check your name there and set the password "
                                 "again.")
+    if "made_not_in_the_future" in text:
+        return SharedError("This computer's clock is more than five minutes ahead of the council's database.",
+                           hint="Set the date and time right (Windows: Settings > Time & language > Sync now); your "
+                                "changes wait and go once it is.")
     if "private key" in text or "bad decrypt" in text:
         return SharedError("Your certificate's key could not be opened.",
                            hint="Settings > Council > Shared casework: set its passphrase again, or check the file.")

@@ -9,6 +9,7 @@ marked sent only after it committed, so a cut anywhere sends it again, and the s
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +19,13 @@ from psycopg.types.json import Jsonb
 from sqlite_utils import Database
 
 from networked_councillor.base import clock
-from networked_councillor.base.errors import SharedError
 from networked_councillor.casework import issues as casework
 from networked_councillor.shared.inbound import take_reference
 from networked_councillor.store import Store
 from networked_councillor.store import settings as settings_store
 from networked_councillor.store.inbox import PRIVATE_KINDS
+
+log = logging.getLogger(__name__)
 
 BATCH = 500
 SHARED_FIELDS = ("title", "description", "category", "ward", "address", "postcode", "lat", "lon", "priority",
@@ -35,16 +37,31 @@ SELECT e.id, e.uid, e.at, e.kind, e.detail, e.actor, i.id AS issue_id, i.uid AS 
        i.reference
 FROM issue_events e JOIN issues i ON i.id = e.issue_id
 WHERE e.id > ? AND NOT EXISTS (SELECT 1 FROM shared_sent s WHERE s.uid = e.uid)
+  AND NOT EXISTS (SELECT 1 FROM shared_held h WHERE h.uid = e.uid)
 ORDER BY e.id LIMIT ?"""
+REFUSED = (psycopg.errors.InsufficientPrivilege, psycopg.errors.ForeignKeyViolation)
+"""What the shared database says of an entry it will never take from this person (another ward's, a reply by an
+officer): held back with the reason; the others go."""
 SENT_UP_TO = "shared.sent_up_to"
 """Every timeline entry up to this local id is in the shared database: a sync looks only after it."""
 
 
 def waiting(db: Database) -> int:
-    """Timeline entries and erasures not yet in the shared database."""
+    """Timeline entries and erasures not yet in the shared database (those it refused aside)."""
     entries = db.execute("SELECT count(*) FROM issue_events e WHERE e.id > ? AND NOT EXISTS "
-                         "(SELECT 1 FROM shared_sent s WHERE s.uid = e.uid)", [_sent_up_to(db)]).fetchone()[0]
+                         "(SELECT 1 FROM shared_sent s WHERE s.uid = e.uid) AND NOT EXISTS "
+                         "(SELECT 1 FROM shared_held h WHERE h.uid = e.uid)", [_sent_up_to(db)]).fetchone()[0]
     return entries + db.execute("SELECT count(*) FROM shared_forget").fetchone()[0]
+
+
+def held(db: Database) -> int:
+    """Entries the shared database refused from this person."""
+    return db.execute("SELECT count(*) FROM shared_held").fetchone()[0]
+
+
+def hold_again(db: Database) -> None:
+    """Try the refused entries again (this person's wards or role changed)."""
+    db.execute("DELETE FROM shared_held")
 
 
 def _sent_up_to(db: Database) -> int:
@@ -72,9 +89,11 @@ def send(store: Store, conn: psycopg.Connection, ward_for: Callable[[dict], str]
             rows = [_server_row(db, entry) for entry in batch]
         if not batch:
             break
-        renumbered = _send_batch(conn, batch, rows, ward_for)
+        renumbered, refused = _send_or_hold(conn, batch, rows, ward_for)
         with store.write() as db:
-            db["shared_sent"].insert_all(({"uid": e["uid"]} for e in batch), ignore=True)
+            db["shared_sent"].insert_all(({"uid": e["uid"]} for e in batch if e["uid"] not in refused), ignore=True)
+            db["shared_held"].insert_all(({"uid": uid, "reason": why, "at": clock.now_iso()}
+                                          for uid, why in refused.items()), replace=True)
             for entry in batch:
                 if entry["kind"] == "created":
                     db.execute("UPDATE issues SET shared_ward = ? WHERE id = ?",
@@ -89,6 +108,24 @@ def send(store: Store, conn: psycopg.Connection, ward_for: Callable[[dict], str]
             settings_store.set_setting(db, SENT_UP_TO, max(top, _sent_up_to(db)))
         sent.forgotten = _send_erasures(store, conn)
     return sent
+
+
+def _send_or_hold(conn: psycopg.Connection, batch: list[dict], rows: list[dict], ward_for: Callable[[dict], str],
+                  ) -> tuple[dict[int, tuple[str, str]], dict[str, str]]:
+    """Send a batch; if the database refuses it, send its entries one by one and hold back those it refuses.
+    (renumbered issues, refused entries' uids with the reason)."""
+    try:
+        return _send_batch(conn, batch, rows, ward_for), {}
+    except REFUSED as exc:
+        log.info("shared casework: a batch was refused (%s); sending its entries one by one", exc)
+    renumbered, refused = {}, {}
+    for entry, row in zip(batch, rows):
+        try:
+            renumbered |= _send_batch(conn, [entry], [row], ward_for)
+        except REFUSED as exc:
+            refused[entry["uid"]] = exc.diag.message_primary or str(exc)
+    log.warning("shared casework: %d entries held back, refused by the database", len(refused))
+    return renumbered, refused
 
 
 def _send_batch(conn: psycopg.Connection, batch: list[dict], rows: list[dict],
@@ -106,8 +143,7 @@ def _send_batch(conn: psycopg.Connection, batch: list[dict], rows: list[dict],
                                  for e in created])])
         wards, references = _issues_there(conn, {e["issue_uid"] for e in batch})
         if {e["issue_uid"] for e in batch} - set(wards):
-            raise SharedError("Some of your casework belongs to a ward you no longer share.", revoked=not wards,
-                              hint="Ask the member-support team which wards you are in.")
+            raise psycopg.errors.InsufficientPrivilege("this issue belongs to a ward you no longer share")
         conn.execute(
             "INSERT INTO casework.issue_event (id, issue_id, ward_id, kind, field, value, detail, made_at) "
             "SELECT id, issue, ward, kind, field, value, detail, made_at FROM jsonb_to_recordset(%s) AS r(id uuid, "
@@ -117,7 +153,8 @@ def _send_batch(conn: psycopg.Connection, batch: list[dict], rows: list[dict],
             if row["field"] == "contact" and row["value"] is None:
                 conn.execute("SELECT casework.forget_contact(%s)", [row["issue"]])
             elif row["kind"] == "personal_data_erased" and row["value"] is not None:
-                conn.execute("SELECT casework.forget_fields(%s, %s)", [row["issue"], list(row["value"])])
+                conn.execute("SELECT casework.forget_fields(%s, %s, %s)",
+                             [row["issue"], list(row["value"]), row["made_at"]])
     return {e["issue_id"]: (references[e["issue_uid"]], e["shared_ward"]) for e in created
             if references[e["issue_uid"]] != e["reference"]}
 
@@ -177,8 +214,7 @@ def _snapshot(db: Database, item_id: int | None, issue_id: int) -> dict[str, Any
     if row is None:
         return {"text": "(the post is no longer kept)"}
     if row["kind"] in PRIVATE_KINDS and not _shared_contact(db, issue_id):
-        return {"kind": row["kind"], "source": row["source"], "created_at": row["created_at"],
-                "text": "A resident's email, kept on the councillor's computer."}
+        return {"kind": row["kind"], "source": row["source"], "created_at": row["created_at"], "private": True}
     text = row["text"] or row["title"] or ""
     return {k: row[k] for k in ("kind", "url", "source", "author", "created_at")} | {"text": text}
 

@@ -69,7 +69,9 @@ CREATE TABLE issue_event (
   author name NOT NULL DEFAULT session_user,
   received_at timestamptz NOT NULL DEFAULT now(),
   seq bigint NOT NULL DEFAULT 0,
-  txid xid8 NOT NULL DEFAULT '0'
+  txid xid8 NOT NULL DEFAULT '0',
+  -- the latest change of a field wins, by when it was made: a laptop whose clock runs ahead must not win forever
+  CONSTRAINT made_not_in_the_future CHECK (made_at <= received_at + interval '5 minutes')
 );
 CREATE INDEX issue_event_txid ON issue_event (txid, seq);
 CREATE INDEX issue_event_issue ON issue_event (issue_id);
@@ -116,6 +118,7 @@ CREATE POLICY write_events ON issue_event FOR INSERT WITH CHECK (
   ward_id IN (SELECT my_wards())
   AND ward_id = (SELECT i.ward_id FROM issue i WHERE i.id = issue_id)
   AND author = session_user
+  AND kind NOT IN ('forgotten', 'withdrawn')  -- written only by the erasure functions below
   AND (kind <> 'replied' OR my_role() = 'councillor'));
 CREATE POLICY see_audit ON audit_log FOR SELECT USING (ward_id IN (SELECT my_wards()) OR my_role() = 'admin');
 
@@ -143,15 +146,15 @@ CREATE TRIGGER stamp BEFORE INSERT ON issue_event FOR EACH ROW EXECUTE FUNCTION 
 -- number in its ward (the laptop adopts it at once).
 CREATE FUNCTION number_issue() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = casework, pg_temp AS $$
-DECLARE prefix text; n int;
+DECLARE prefix text; n numeric;
 BEGIN
   NEW.created_by := session_user;
   NEW.created_at := now();
   PERFORM pg_advisory_xact_lock(hashtext('casework.issue.' || NEW.ward_id));
   IF EXISTS (SELECT 1 FROM issue WHERE ward_id = NEW.ward_id AND reference = NEW.reference AND id <> NEW.id) THEN
     prefix := coalesce(substring(NEW.reference FROM '^(.*)-[0-9]+$'), NEW.reference);
-    SELECT coalesce(max(substring(reference FROM '-([0-9]+)$')::int), 0) + 1 INTO n
-      FROM issue WHERE ward_id = NEW.ward_id AND reference LIKE prefix || '-%';
+    SELECT coalesce(max(substring(reference FROM '-([0-9]+)$')::numeric), 0) + 1 INTO n
+      FROM issue WHERE ward_id = NEW.ward_id AND left(reference, length(prefix) + 1) = prefix || '-';
     NEW.reference := prefix || '-' || lpad(n::text, 4, '0');
   END IF;
   RETURN NEW;
@@ -199,27 +202,43 @@ BEGIN
   END LOOP;
   RETURN done;
 END $$;
--- A resident's contact details leave the shared copy when consent is withdrawn or they ask to be forgotten.
-CREATE FUNCTION forget_contact(issue uuid) RETURNS int LANGUAGE sql SECURITY DEFINER
+-- A resident's contact details, and the emails they sent, leave the shared copy when consent is withdrawn or
+-- they ask to be forgotten; laptops drop their copies of those emails when they read the note this leaves.
+CREATE FUNCTION forget_contact(issue uuid) RETURNS int LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = casework, pg_temp AS $$
+DECLARE blanked int; emails jsonb; ward text;
+BEGIN
+  UPDATE issue_event SET value = CASE WHEN field = 'contact' THEN NULL ELSE value - 'contact' END
+  WHERE issue_id = forget_contact.issue AND ward_id IN (SELECT my_wards())
+    AND ((field = 'contact' AND value IS NOT NULL AND value <> 'null') OR (kind = 'created' AND value ? 'contact'));
+  GET DIAGNOSTICS blanked = ROW_COUNT;
+  WITH private AS (
+    UPDATE issue_event SET value = jsonb_build_object('kind', 'email', 'source', value ->> 'source',
+                                                      'created_at', value ->> 'created_at', 'private', true)
+    WHERE issue_id = forget_contact.issue AND ward_id IN (SELECT my_wards()) AND kind = 'linked_item'
+      AND value ->> 'kind' = 'email' AND NOT value ? 'private'
+    RETURNING id, ward_id)
+  SELECT jsonb_agg(id), min(private.ward_id) INTO emails, ward FROM private;
+  IF emails IS NOT NULL THEN
+    INSERT INTO issue_event (id, issue_id, ward_id, kind, detail, made_at)
+    VALUES (gen_random_uuid(), forget_contact.issue, ward, 'withdrawn', jsonb_build_object('entries', emails), now());
+  END IF;
+  RETURN blanked + coalesce(jsonb_array_length(emails), 0);
+END $$;
+-- A resident's words removed from an issue's fields: the values those fields had before the erasure go too.
+CREATE FUNCTION forget_fields(issue uuid, fields text[], erased_at timestamptz) RETURNS int LANGUAGE sql
+  SECURITY DEFINER SET search_path = casework, pg_temp AS $$
   WITH blanked AS (
-    UPDATE issue_event SET value = CASE WHEN field = 'contact' THEN NULL ELSE value - 'contact' END
-    WHERE issue_id = forget_contact.issue AND ward_id IN (SELECT my_wards())
-      AND ((field = 'contact' AND value IS NOT NULL AND value <> 'null') OR (kind = 'created' AND value ? 'contact'))
-    RETURNING 1)
-  SELECT count(*)::int FROM blanked $$;
--- A resident's words removed from an issue's fields: the values those fields had before go too.
-CREATE FUNCTION forget_fields(issue uuid, fields text[]) RETURNS int LANGUAGE sql SECURITY DEFINER
-  SET search_path = casework, pg_temp AS $$
-  WITH blanked AS (
-    UPDATE issue_event SET value = CASE WHEN kind = 'created' THEN value - fields ELSE NULL END,
-                           detail = CASE WHEN kind = 'created' THEN detail - 'title' ELSE detail - 'from' - 'to' END
-    WHERE issue_id = forget_fields.issue AND ward_id IN (SELECT my_wards())
+    UPDATE issue_event
+    SET value = CASE WHEN kind = 'created' THEN value - fields ELSE NULL END,
+        detail = CASE WHEN kind = 'changed' THEN detail - 'from' - 'to'
+                      WHEN 'title' = ANY(fields) THEN detail - 'title' ELSE detail END
+    WHERE issue_id = forget_fields.issue AND ward_id IN (SELECT my_wards()) AND made_at <= erased_at
       AND (kind = 'created' OR (kind = 'changed' AND field = ANY(fields)))
     RETURNING 1)
   SELECT count(*)::int FROM blanked $$;
-REVOKE ALL ON FUNCTION forget(uuid[]), forget_contact(uuid), forget_fields(uuid, text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION forget(uuid[]), forget_contact(uuid), forget_fields(uuid, text[])
+REVOKE ALL ON FUNCTION forget(uuid[]), forget_contact(uuid), forget_fields(uuid, text[], timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION forget(uuid[]), forget_contact(uuid), forget_fields(uuid, text[], timestamptz)
   TO cw_councillor, cw_officer;
 
 -- For council IT and hand-written reports: each issue's fields as they stand (the latest value of each wins),

@@ -78,9 +78,14 @@ class SyncReport:
     issues: set[int] = field(default_factory=set)
     waiting: int = 0
     me: Me | None = None
+    held: int = 0  # entries the database refused from this person
+    unusable: int = 0  # colleagues' entries this laptop could not apply
 
     def summary(self) -> str:
-        return f"sent {self.sent}, received {self.received}, {self.waiting} waiting"
+        words = f"sent {self.sent}, received {self.received}, {self.waiting} waiting"
+        if self.held:
+            words += f", {self.held} not accepted by the shared database (see the log)"
+        return words
 
 
 def who_am_i(conn: psycopg.Connection) -> Me:
@@ -118,18 +123,24 @@ def sync_once(store: Store, settings: SharedSettings | None = None, *, secrets=S
         with nullcontext(conn) if conn is not None else connect(settings, secrets) as conn:
             me = who_am_i(conn)
             conn.commit()
-            received = receive(store, conn, me.people, cancelled)  # first: a problem sending never holds it up
+            with store.write() as db:
+                before = settings_store.get_setting(db, ME) or {}
+                if (before.get("role"), before.get("wards")) != (me.role, me.wards):
+                    outbox.hold_again(db)  # what was refused may be taken now
+                settings_store.set_setting(db, ME, asdict(me))
+            wards = list(me.wards)
+            received = receive(store, conn, me.people, wards, cancelled)  # first: a problem sending never holds it up
             sent = outbox.send(store, conn, lambda issue: _ward_for(settings, me), cancelled)
             if sent.entries:  # what was just sent comes back now, not as a long read at the next sync
-                received.add(receive(store, conn, me.people, cancelled))
+                received.add(receive(store, conn, me.people, wards, cancelled))
     except psycopg.Error as exc:
         raise explain(exc, settings) from exc
     now = clock.now_iso()
     with store.write() as db:
         settings_store.set_setting(db, LAST_SYNC, now)
-        settings_store.set_setting(db, ME, asdict(me))
-        waiting = outbox.waiting(db)
-    return SyncReport(now, sent.entries, received.entries, received.issues | set(sent.renumbered), waiting, me)
+        waiting, held = outbox.waiting(db), outbox.held(db)
+    return SyncReport(now, sent.entries, received.entries, received.issues | set(sent.renumbered), waiting, me,
+                      held, received.unusable)
 
 
 def _ward_for(settings: SharedSettings, me: Me) -> str:
@@ -152,9 +163,11 @@ class SyncStatus:
     revoked: bool = False
     me: Me | None = None
     report: SyncReport | None = None
+    held: int = 0
 
     def summary(self) -> str:
         waiting = f", {self.waiting} waiting to send" if self.waiting else ""
+        waiting += f", {self.held} not accepted (see the log)" if self.held else ""
         when = _clock_time(self.last_sync) if self.last_sync else "never"
         if self.revoked:
             return "Shared casework: access ended"
@@ -199,7 +212,7 @@ class SyncLoop:
             try:
                 conn = conn or connect(self.settings, self.secrets)
                 report = sync_once(self.store, self.settings, secrets=self.secrets, cancel=cancel, conn=conn)
-                self._tell(SyncStatus(report.at, report.waiting, me=report.me, report=report))
+                self._tell(SyncStatus(report.at, report.waiting, me=report.me, report=report, held=report.held))
                 pause = 0.0
                 listener = listener or self._listen()
             except SharedError as exc:

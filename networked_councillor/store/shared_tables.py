@@ -20,7 +20,9 @@ def create_shared_tables(db: Database, erased: str) -> None:
     entries the shared database already has (sent from here or received from it): what is not there is waiting
     to be sent, so nothing needs remembering at the moment of an edit, whichever code made it. Erasing a timeline
     entry, or a post an issue was logged from, queues the same erasure for the shared copy (``shared_forget``).
-    Posts a colleague logged an issue from arrive as snapshots (``shared_posts``), never in the inbox. Nothing
+    Posts a colleague logged an issue from arrive as snapshots (``shared_posts``), never in the inbox; erasing a
+    person here erases them from the shared copy of those too. An entry the shared database refuses (a ward this
+    person no longer has) is held back with the reason (``shared_held``), so the rest still go. Nothing
     here changes anything for a laptop that does not share its casework.
     """
     db["issues"].add_column("uid", str)
@@ -44,6 +46,7 @@ def create_shared_tables(db: Database, erased: str) -> None:
     db["issue_events"].create_index(["uid"], unique=True)
     db["shared_sent"].create({"uid": str}, pk="uid")
     db["shared_forget"].create({"uid": str, "queued_at": str}, pk="uid")
+    db["shared_held"].create({"uid": str, "reason": str, "at": str}, pk="uid")
     db["shared_posts"].create(
         {"id": int, "issue_id": int, "event_uid": str, "kind": str, "source": str, "url": str, "author": str,
          "text": str, "created_at": str},
@@ -61,6 +64,13 @@ def create_shared_tables(db: Database, erased: str) -> None:
           INSERT OR IGNORE INTO shared_forget (uid, queued_at)
           SELECT uid, datetime('now') FROM issue_events WHERE issue_id = OLD.issue_id AND kind = 'linked_item'
             AND json_extract(detail, '$.item_id') = OLD.item_id;
+        END;
+        CREATE TRIGGER shared_forget_copy_erased AFTER UPDATE OF text ON shared_posts
+        WHEN instr(coalesce(NEW.text, ''), '[removed]') > 0 BEGIN
+          INSERT OR IGNORE INTO shared_forget (uid, queued_at) VALUES (NEW.event_uid, datetime('now'));
+        END;
+        CREATE TRIGGER shared_forget_copy_deleted AFTER DELETE ON shared_posts BEGIN
+          INSERT OR IGNORE INTO shared_forget (uid, queued_at) VALUES (OLD.event_uid, datetime('now'));
         END;
         CREATE TRIGGER shared_forget_redacted AFTER UPDATE OF title, text ON items
         WHEN instr(coalesce(NEW.text, '') || coalesce(NEW.title, ''), '[removed]') > 0
