@@ -731,3 +731,27 @@ def test_withdrawn_consent_takes_the_residents_email_out_of_every_copy(ward_pair
         everything = json.dumps(it.execute("SELECT array_agg(to_jsonb(e)) FROM casework.issue_event e").fetchone()[0])
     assert "son ill" not in everything and "rosa@example.org" not in everything
     assert issue_by_uid(ann, uid_of(ann, issue_id))["contact"].email == "rosa@example.org"  # still hers
+
+
+def test_a_database_restored_from_a_backup_is_read_again_from_its_beginning(ward_pair, postgres_server,
+                                                                            shared_db):
+    ann, ben = ward_pair
+    issue_id = ann.perform(ops.log_issue, casework.NewIssue("Potholes")).value
+    ann.sync_shared()
+    ben.sync_shared()
+    restored = f"{shared_db}_restored"[:60]
+    with postgres_server.connect(autocommit=True) as it:  # IT restores last night's copy into a new database
+        it.execute(f'DROP DATABASE IF EXISTS "{restored}"')
+        it.execute(f'CREATE DATABASE "{restored}" TEMPLATE "{shared_db}"')
+    with ann.store.write() as db:
+        db.execute("UPDATE settings SET value = json_set(value, '$.address', ?) WHERE key = 'shared.casework'",
+                   [postgres_server.address(restored)])
+    with ben.store.write() as db:
+        db.execute("UPDATE settings SET value = json_set(value, '$.address', ?) WHERE key = 'shared.casework'",
+                   [postgres_server.address(restored)])
+        # the old server had run for longer: its transaction ids, and so Ben's position, are past the new one's
+        db.execute("UPDATE settings SET value = json_set(value, '$.upto', '900000000') WHERE key = 'shared.cursor'")
+    ann.perform(ops.add_note, issue_id, "Patched")
+    assert ann.sync_shared().sent == 1
+    ben.sync_shared()
+    assert "Patched" in [casework.describe_event(e) for e in issue_by_uid(ben, uid_of(ann, issue_id))["events"]]

@@ -3,8 +3,8 @@
 The read covers every transaction that finished since the last one ("the window": transaction ids from the
 last read's horizon up to this one's), so an entry committed late is never skipped, whatever its number. A ward
 this person did not have at the last read (an officer given another ward, access given back) is read from its
-beginning. The horizon is saved only when the whole window is applied; a cut half-way reads the window again,
-and entries already here are passed over by their UUID.
+beginning, and so is a database restored from a backup. The horizon is saved only when the whole window is
+applied; a cut half-way reads the window again, and entries already here are passed over by their UUID.
 
 A field's value is the one set last (by when it was made, then by the entry's UUID, so every laptop picks the
 same one); the value that lost stays on the timeline. An entry this laptop cannot use (a value no issue can have,
@@ -40,6 +40,11 @@ SELECT e.id::text, e.issue_id::text, e.ward_id, i.reference, e.kind, e.field, e.
 FROM casework.issue_event e JOIN casework.issue i ON i.id = e.issue_id
 WHERE (e.txid >= %(since)s::xid8 OR e.ward_id = ANY(%(new_wards)s)) AND e.txid < %(upto)s::xid8
 ORDER BY e.seq"""
+IDENTITY = """
+SELECT pg_snapshot_xmin(pg_current_snapshot())::text,
+       (SELECT system_identifier FROM pg_control_system())::text || '/'
+       || (SELECT oid FROM pg_database WHERE datname = current_database())::text"""
+"""This read's horizon, and which database it is (transaction ids mean nothing in another one)."""
 COLUMNS = ("uid", "issue_uid", "ward", "reference", "kind", "field", "value", "detail", "made_at", "author")
 FIELD_KINDS = {"status": "status", "contact": "contact_changed"}
 """The local timeline's kind for an entry that sets these fields (any other field's entry is "changed")."""
@@ -65,10 +70,12 @@ def receive(store: Store, conn: psycopg.Connection, people: dict[str, str], ward
     received = Received()
     with store.read() as db:
         saved = settings_store.get_setting(db, CURSOR) or {}
-    since, known = (saved.get("upto", "0"), saved.get("wards", [])) if isinstance(saved, dict) else (saved, wards)
-    new_wards = sorted(set(wards) - set(known)) if since != "0" else []
     with conn.transaction():
-        upto = conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()[0]
+        upto, database = conn.execute(IDENTITY).fetchone()
+        if saved.get("database") != database:  # another database, or the same restored from a backup: read it all
+            saved = {}
+        since, known = saved.get("upto", "0"), saved.get("wards", [])
+        new_wards = sorted(set(wards) - set(known)) if since != "0" else []
         with conn.cursor(name="nc_pull") as cursor:
             cursor.itersize = BATCH
             cursor.execute(PULL, {"since": since, "upto": upto, "new_wards": new_wards})
@@ -79,7 +86,7 @@ def receive(store: Store, conn: psycopg.Connection, people: dict[str, str], ward
                 if cancel():
                     return received
     with store.write() as db:
-        settings_store.set_setting(db, CURSOR, {"upto": upto, "wards": sorted(wards)})
+        settings_store.set_setting(db, CURSOR, {"upto": upto, "wards": sorted(wards), "database": database})
     return received
 
 
