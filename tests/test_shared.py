@@ -755,3 +755,33 @@ def test_a_database_restored_from_a_backup_is_read_again_from_its_beginning(ward
     assert ann.sync_shared().sent == 1
     ben.sync_shared()
     assert "Patched" in [casework.describe_event(e) for e in issue_by_uid(ben, uid_of(ann, issue_id))["events"]]
+
+
+def test_a_sync_cut_after_the_database_renumbered_an_issue_still_takes_the_new_number(ward_pair, monkeypatch):
+    ann, ben = ward_pair
+    ann.perform(ops.log_issue, casework.NewIssue("Graffiti on the bridge"))
+    mine = ben.perform(ops.log_issue, casework.NewIssue("Broken bench in the park")).value
+    real_send = outbox.send
+
+    def ann_sends_first(store, *args, **kwargs):  # Ann's NC-0001 lands between Ben's read and his send
+        if store is ben.store:
+            ann.sync_shared()
+        return real_send(store, *args, **kwargs)
+
+    def power_cut(*args):  # the database committed Ben's batch (and renumbered his issue); his laptop did not
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(outbox, "send", ann_sends_first)
+    monkeypatch.setattr(outbox, "take_reference", power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        ben.sync_shared()
+    monkeypatch.undo()
+    assert issue_by_uid(ben, uid_of(ben, mine))["reference"] == "NC-0001"
+    ben.sync_shared()
+    ann.sync_shared()
+    refs = []
+    for app in (ann, ben):
+        with app.store.read() as db:
+            refs.append(dict(db.execute("SELECT uid, reference FROM issues").fetchall()))
+    assert refs[0] == refs[1] and sorted(refs[0].values()) == ["NC-0001", "NC-0002"]
+    assert refs[1][uid_of(ben, mine)] == "NC-0002"
