@@ -70,8 +70,8 @@ class SharedService(QObject):
         if initiator is self:
             return
         if changes.settings:
-            self.start()
-        if changes.issues and self.loop is not None:
+            self.start()  # only when its settings changed; a password set again is tried at once all the same
+        if (changes.settings or changes.issues) and self.loop is not None:
             self.loop.poke.set()
 
     def _show(self, status: SyncStatus) -> None:
