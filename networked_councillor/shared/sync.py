@@ -1,4 +1,4 @@
-"""One sync with the shared casework: who am I there, send what waits, read what colleagues changed.
+"""One sync with the shared casework: who am I there, read what colleagues changed, send what waits here.
 
 `SyncLoop` keeps doing it while the app is open: at once when this laptop changes casework, when the database
 pokes (LISTEN/NOTIFY, while connected), and every ``poll_seconds`` whatever happens, since pokes are lost
@@ -113,8 +113,8 @@ def check(settings: SharedSettings, secrets=SECRETS) -> Me:
 
 def sync_once(store: Store, settings: SharedSettings | None = None, *, secrets=SECRETS,
               cancel: threading.Event | None = None, conn: psycopg.Connection | None = None) -> SyncReport:
-    """Send, then read, on ``conn`` or a connection of its own; raises `SharedError` (offline, refused,
-    revoked) with nothing half-done locally."""
+    """Read what colleagues changed, send what waits here, and read back what was sent, on ``conn`` or a
+    connection of its own; raises `SharedError` (offline, refused, revoked) with nothing half-done locally."""
     cancelled = (cancel or threading.Event()).is_set
     if settings is None:
         with store.read() as db:
