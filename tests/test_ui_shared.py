@@ -72,9 +72,16 @@ def test_an_officer_assigns_an_issue_and_the_councillors_window_shows_it(ann_win
     lines = [panel.timeline.item(n).text() for n in range(panel.timeline.count())]
     assert any("Olga Reyes: Picking this up while Ann is away" in line for line in lines)
     assert any("Olga Reyes: Handled by: Olga Reyes" in line for line in lines)
-    # Ann takes it back in the panel: it reaches the database
+    assert casework.mine.isVisible()
+    casework.mine.setChecked(True)  # nothing is Ann's yet
+    assert model.rowCount() == 0
+    casework.mine.setChecked(False)
+    casework.show_issue(ann_id)
+    # Ann takes it back in the panel: it reaches the database, and it is hers
     panel.handled_by.setCurrentIndex(panel.handled_by.findData("cllr_ann"))
     panel.save()
+    casework.mine.setChecked(True)
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["MI-0003"]
     with postgres_server.connect(shared_db) as it:
         def in_database():
             return it.execute("SELECT value #>> '{}' FROM casework.issue_event WHERE field = 'assigned_to' "
@@ -178,6 +185,7 @@ def test_without_shared_casework_the_window_is_as_it_was(window):
     assert not window.shared.label.isVisible() and window.shared.loop is None
     window.open_casework()
     assert window.casework_window.model.columnCount() == 8
+    assert not window.casework_window.mine.isVisible()
     panel = window.casework_window.panel
     panel.show_issue(1)
     assert not panel.form.isRowVisible(panel.handled_by)

@@ -221,6 +221,7 @@ class IssueFilter:
     priority: str | None = None
     overdue_only: bool = False
     query: str = ""
+    handled_by: str | None = None  # a person's login in shared casework
 
 
 def is_overdue(row: dict, today: date) -> bool:
@@ -245,6 +246,9 @@ def list_issues(db: Database, flt: IssueFilter = IssueFilter(), *, today: date) 
     if flt.overdue_only:
         where.append(f"due_date < ? AND status NOT IN ({', '.join('?' * len(DONE))})")
         params += [today.isoformat(), *DONE]
+    if flt.handled_by:
+        where.append("assigned_to = ?")
+        params.append(flt.handled_by)
     if flt.query.strip():
         like = f"%{flt.query.strip()}%"
         where.append("(reference LIKE ? OR title LIKE ? OR description LIKE ? OR address LIKE ? OR agency_ref LIKE ?)")

@@ -65,14 +65,18 @@ class CaseworkWindow(QDialog):
         for priority in PRIORITIES:
             self.priority.addItem(priority.capitalize(), priority)
         self.overdue = QCheckBox("Overdue only")
+        self.mine = QCheckBox("Handled by me")
+        self.mine.setToolTip("Only the issues you are handling (shared casework)")
         self.search = QLineEdit(placeholderText="Search references, titles, addresses…", clearButtonEnabled=True)
         for widget, name in ((self.status, "Show issues"), (self.category, "Category filter"),
                              (self.priority, "Priority filter"), (self.overdue, "Overdue only"),
+                             (self.mine, "Handled by me"),
                              (self.search, "Search issues")):
             widget.setAccessibleName(name)
         for combo in (self.status, self.category, self.priority):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.overdue.toggled.connect(self.apply_filter)
+        self.mine.toggled.connect(self.apply_filter)
         self.search.textChanged.connect(self.apply_filter)
 
         self.table = QTableView()
@@ -96,7 +100,7 @@ class CaseworkWindow(QDialog):
         self.summary.setAccessibleName("Issue count")
 
         filters = QHBoxLayout()
-        for widget in (self.status, self.category, self.priority, self.overdue):
+        for widget in (self.status, self.category, self.priority, self.overdue, self.mine):
             filters.addWidget(widget)
         filters.addWidget(self.search, 1)
         bulk = QHBoxLayout()
@@ -140,7 +144,13 @@ class CaseworkWindow(QDialog):
             statuses=() if shown in (OPEN, ALL) else (shown,), open_only=shown == OPEN,
             category=self.category.currentData(), priority=self.priority.currentData(),
             overdue_only=self.overdue.isChecked(), query=self.search.text(),
+            handled_by=self.me.login if self.me and self.mine.isChecked() else None,
         )
+
+    @property
+    def me(self):
+        """This person in shared casework (None when this laptop does not share it): the table knows."""
+        return self.model.me
 
     def apply_filter(self) -> None:
         selected = self.selected_ids()
@@ -188,6 +198,7 @@ class CaseworkWindow(QDialog):
         shown, overdue = self.model.rowCount(), self.model.overdue_count()
         words = f"{shown} issue{'s' if shown != 1 else ''}"
         self.summary.setText(f"{words}, {overdue} overdue" if overdue else words)
+        self.mine.setVisible(self.me is not None)  # only while the casework is shared
 
     # ---- changes -----------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ class IssuesModel(QAbstractTableModel):
         self._rows: list[dict] = []
         self.columns = COLUMNS
         self.people: dict[str, str] = {}
+        self.me = None  # this person in shared casework, when this laptop shares it
         self.refresh()
 
     def set_filter(self, flt: IssueFilter) -> None:
@@ -43,6 +44,7 @@ class IssuesModel(QAbstractTableModel):
         with self.store.read() as db:
             self._rows = list_issues(db, self.filter, today=clock.today())
             me = known_me(db)
+        self.me = me
         self.people = me.people if me else {}
         self.columns = COLUMNS + ((HANDLED_BY,) if me else ())
         self.endResetModel()
