@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from networked_councillor.base.errors import ConfigError, SourceError
+from networked_councillor.base.netguard import is_loopback
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Open311Endpoint:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"{url!r} is not a web address the app can report to.",
                               hint="Use the Open311 address the council gives, starting with https://.")
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
             raise ConfigError("The Open311 address must start with https://, so reports and the API key are "
                               "sent encrypted.")
         object.__setattr__(self, "url", url.rstrip("/") + "/")
@@ -101,12 +101,3 @@ class ReportFailed(SourceError):
                  retry_after: float | None = None) -> None:
         super().__init__(message, hint=hint, status=status, retry_after=retry_after)
         self.outcome = outcome
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

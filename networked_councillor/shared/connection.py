@@ -7,7 +7,6 @@ passphrase, is kept in the keyring, never in the app's database.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 from dataclasses import asdict, dataclass
@@ -18,6 +17,7 @@ from sqlite_utils import Database
 
 from networked_councillor.base.changes import Changes
 from networked_councillor.base.errors import ConfigError, SharedError
+from networked_councillor.base.netguard import is_loopback
 from networked_councillor.base.secrets import AppSecret, SecretStore
 from networked_councillor.store import settings as settings_store
 
@@ -94,15 +94,6 @@ def parse_address(address: str) -> tuple[str, int, str]:
         raise ConfigError(f"{address!r} is not a database address.",
                           hint="Write it as server/database or server:port/database, as council IT gave it.")
     return host, port, dbname
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def connect(settings: SharedSettings, secrets: SecretStore = SECRETS, *, autocommit: bool = False,

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from networked_councillor.base.errors import NcError
+from networked_councillor.base.netguard import is_loopback
 from networked_councillor.shared.admin import ROLE_NAMES
-from networked_councillor.shared.connection import PASSWORD, SharedSettings, is_loopback, parse_address, save_settings
+from networked_councillor.shared.connection import PASSWORD, SharedSettings, parse_address, save_settings
 from networked_councillor.shared.sync import Me, check
 from networked_councillor.ui.errors import explain
 from networked_councillor.ui.operations import perform
