@@ -107,11 +107,12 @@ def _apply_one(db: Database, entry: dict[str, Any], people: dict[str, str], rece
 
 def apply(db: Database, entry: dict[str, Any], people: dict[str, str], received: Received) -> bool:
     """One entry from the shared database into the local copy; False when it was already here."""
-    issue_id = _issue(db, entry, _iso(entry["made_at"]))
+    at = _iso(entry["made_at"])
+    issue_id = _issue(db, entry, at)
     if db.execute("SELECT 1 FROM issue_events WHERE uid = ?", [entry["uid"]]).fetchone():
         db.execute("INSERT OR IGNORE INTO shared_sent (uid) VALUES (?)", [entry["uid"]])
         return False
-    at, kind, detail, value = _iso(entry["made_at"]), entry["kind"], entry["detail"] or {}, entry["value"]
+    kind, detail, value = entry["kind"], entry["detail"] or {}, entry["value"]
     if not isinstance(detail, dict):
         raise TypeError("an entry's detail is not a mapping")
     if kind == "created":

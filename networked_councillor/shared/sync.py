@@ -123,11 +123,13 @@ def sync_once(store: Store, settings: SharedSettings | None = None, *, secrets=S
         with nullcontext(conn) if conn is not None else connect(settings, secrets) as conn:
             me = who_am_i(conn)
             conn.commit()
-            with store.write() as db:
+            with store.read() as db:
                 before = settings_store.get_setting(db, ME) or {}
-                if (before.get("role"), before.get("wards")) != (me.role, me.wards):
-                    outbox.hold_again(db)  # what was refused may be taken now
-                settings_store.set_setting(db, ME, asdict(me))
+            if before != asdict(me):  # written only when it changed: a poll every few seconds writes nothing
+                with store.write() as db:
+                    if (before.get("role"), before.get("wards")) != (me.role, me.wards):
+                        outbox.hold_again(db)  # what was refused may be taken now
+                    settings_store.set_setting(db, ME, asdict(me))
             wards = list(me.wards)
             received = receive(store, conn, me.people, wards, cancelled)  # first: a problem sending never holds it up
             sent = outbox.send(store, conn, lambda issue: _ward_for(settings, me), cancelled)
