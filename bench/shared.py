@@ -33,6 +33,7 @@ from sharedcase import add, laptop  # noqa: E402
 from networked_councillor.base import clock  # noqa: E402
 from networked_councillor.casework import issues as casework  # noqa: E402
 from networked_councillor.casework import ops  # noqa: E402
+from networked_councillor.shared import admin  # noqa: E402
 from networked_councillor.shared.connection import SharedSettings  # noqa: E402
 from networked_councillor.shared.sync import SyncLoop  # noqa: E402
 
@@ -153,6 +154,16 @@ def propagation(server, dbname: str, folder: Path, rounds: int, listen: bool) ->
     return seconds
 
 
+def ward_database(server, name: str) -> str:
+    """A new shared casework database, set up as council IT would, with the ward's two councillors."""
+    dbname = server.new_database(name)
+    with server.connect(dbname, autocommit=True) as conn:
+        admin.setup(conn)
+    for login in ("cllr_ann", "cllr_ben"):
+        add(server, dbname, login)
+    return dbname
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--issues", type=int, default=10_000)
@@ -164,13 +175,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="nc-bench-shared-") as tmp:
             folder = Path(tmp)
             for size in sorted({min(2_000, args.issues), args.issues}):
-                dbname = server.new_database(f"bench{size}")
-                from networked_councillor.shared import admin
-
-                with server.connect(dbname, autocommit=True) as conn:
-                    admin.setup(conn)
-                for login in ("cllr_ann", "cllr_ben"):
-                    add(server, dbname, login)
+                dbname = ward_database(server, f"bench{size}")
                 f = sync_figures(server, dbname, folder / str(size), size, args.notes)
                 print(f"{f['issues']:,} issues x {args.notes} notes = {f['entries']:,} timeline entries "
                       f"(made locally in {f['fill']:.1f} s)")
@@ -181,13 +186,7 @@ def main() -> None:
                 print(f"  incremental: {f['inc_sent']} entries sent in {f['inc_send'] * 1000:.0f} ms, "
                       f"{f['inc_received']} read in {f['inc_read'] * 1000:.0f} ms; "
                       f"a sync with nothing new {f['nothing'] * 1000:.0f} ms")
-            dbname = server.new_database("benchlatency")
-            from networked_councillor.shared import admin
-
-            with server.connect(dbname, autocommit=True) as conn:
-                admin.setup(conn)
-            for login in ("cllr_ann", "cllr_ben"):
-                add(server, dbname, login)
+            dbname = ward_database(server, "benchlatency")
             for listen, target in ((True, 1.0), (False, 5.0)):
                 seconds = propagation(server, dbname, folder, args.rounds, listen)
                 how = "with notifications" if listen else "polling alone    "

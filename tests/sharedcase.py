@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from networked_councillor.app import App
@@ -28,3 +29,9 @@ def laptop(server, dbname: str, folder: Path, login: str, ward: str = NORTH[0]) 
     with app.store.write() as db:
         settings.save(db)
     return app
+
+
+def point_at(app: App, address: str) -> None:
+    """The laptop's shared casework moved to another address (a server it cannot reach, a restored copy)."""
+    with app.store.write() as db:
+        replace(SharedSettings.load(db), address=address).save(db)

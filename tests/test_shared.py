@@ -6,7 +6,7 @@ import json
 
 import psycopg
 import pytest
-from sharedcase import NORTH, SOUTH, add, laptop
+from sharedcase import NORTH, SOUTH, add, laptop, point_at
 
 from networked_councillor.base import clock
 from networked_councillor.base.errors import SharedError
@@ -65,9 +65,7 @@ def test_offline_edits_to_one_issue_converge_with_both_on_the_timeline(ward_pair
         # Ann is offline (her laptop cannot reach the server), and edits the status and adds a note
         clock.set_now(start.replace(minute=start.minute))
         ann.perform(ops.edit, issue_id, {"status": "in_progress", "priority": "high"}, note="Reported to lighting")
-        with ann.store.write() as db:
-            db.execute("UPDATE settings SET value = json_set(value, '$.address', '127.0.0.1:1/nowhere') "
-                       "WHERE key = 'shared.casework'")
+        point_at(ann, "127.0.0.1:1/nowhere")
         with pytest.raises(SharedError) as offline:
             ann.sync_shared()
         assert offline.value.offline
@@ -77,9 +75,7 @@ def test_offline_edits_to_one_issue_converge_with_both_on_the_timeline(ward_pair
         ben.perform(ops.edit, ben_id, {"status": "awaiting_resident", "due_date": "2026-12-01"}, note="Asked Mrs P")
         ben.sync_shared()
         clock.set_now(start + timedelta(minutes=2))
-        with ann.store.write() as db:
-            db.execute("UPDATE settings SET value = json_set(value, '$.address', ?) WHERE key = 'shared.casework'",
-                       [postgres_server.address(shared_db)])
+        point_at(ann, postgres_server.address(shared_db))
         ann.sync_shared()
         ben.sync_shared()
     finally:
@@ -743,12 +739,9 @@ def test_a_database_restored_from_a_backup_is_read_again_from_its_beginning(ward
     with postgres_server.connect(autocommit=True) as it:  # IT restores last night's copy into a new database
         it.execute(f'DROP DATABASE IF EXISTS "{restored}"')
         it.execute(f'CREATE DATABASE "{restored}" TEMPLATE "{shared_db}"')
-    with ann.store.write() as db:
-        db.execute("UPDATE settings SET value = json_set(value, '$.address', ?) WHERE key = 'shared.casework'",
-                   [postgres_server.address(restored)])
+    for app in (ann, ben):
+        point_at(app, postgres_server.address(restored))
     with ben.store.write() as db:
-        db.execute("UPDATE settings SET value = json_set(value, '$.address', ?) WHERE key = 'shared.casework'",
-                   [postgres_server.address(restored)])
         # the old server had run for longer: its transaction ids, and so Ben's position, are past the new one's
         db.execute("UPDATE settings SET value = json_set(value, '$.upto', '900000000') WHERE key = 'shared.cursor'")
     ann.perform(ops.add_note, issue_id, "Patched")
