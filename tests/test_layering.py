@@ -28,7 +28,7 @@ FLOORS = {
     "plugin_api": {"base"},
     "casework": {"base", "store", "tagger", "plugin_api", "exporters"},
     "ingest": {"base", "store", "tagger", "plugin_api", "casework"},
-    "replies": {"base", "store", "tagger", "plugin_api", "casework", "ingest"},
+    "replies": {"base", "store", "tagger", "plugin_api", "casework", "ingest", "shared"},
     "insights": {"base", "store", "tagger"},
     "exporters": {"base", "store", "tagger", "plugin_api", "casework", "insights"},
     "printing": {"base", "store", "tagger", "casework", "insights", "exporters"},

@@ -131,6 +131,24 @@ def test_an_officer_cannot_record_a_reply_as_a_councillor(postgres_server, share
                          "VALUES (gen_random_uuid(), %s, %s, 'replied', now())", [issue, NORTH[0]])
 
 
+def test_an_officers_laptop_refuses_to_post_a_reply_whatever_asks(postgres_server, shared_db, tmp_path):
+    from networked_councillor.base.errors import ConfigError
+    from networked_councillor.ingest.by_hand import HandPost
+    from networked_councillor.replies.posting import post_reply, why_not_postable
+
+    add(postgres_server, shared_db, "off_olga", "officer")
+    olga = laptop(postgres_server, shared_db, tmp_path / "olga", "off_olga")
+    try:
+        item_id = olga.add_post(HandPost("The bins on Elm Row were missed again")).item_ids[0]
+        assert "councillor" not in why_not_postable(olga, item_id)  # before her laptop knows she is an officer
+        olga.sync_shared()
+        assert "you do not post replies as a councillor" in why_not_postable(olga, item_id)
+        with pytest.raises(ConfigError, match="you do not post replies as a councillor"):
+            post_reply(olga, item_id, "Thanks, reported")
+    finally:
+        olga.close()
+
+
 HAND_WRITTEN = [
     "SELECT count(*) FROM casework.issue",
     "SELECT count(*) FROM casework.issue_event",

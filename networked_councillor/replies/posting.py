@@ -14,12 +14,13 @@ from sqlite_utils import Database
 
 from networked_councillor.base import clock
 from networked_councillor.base.changes import Changes
-from networked_councillor.base.errors import SourceError
+from networked_councillor.base.errors import ConfigError, SourceError
 from networked_councillor.casework import audit
 from networked_councillor.casework import issues as casework
 from networked_councillor.ingest.sources import Sources
 from networked_councillor.plugin_api.source import ReplyResult, ReplyTarget, can_reply, reply_unavailable
 from networked_councillor.replies import drafts
+from networked_councillor.shared.sync import posting_refused
 
 
 class Performer(Protocol):
@@ -34,9 +35,11 @@ class Performer(Protocol):
 
 def why_not_postable(app: Performer, item_id: int) -> str:
     """Why a reply to this item cannot be posted from the app now ("" when it can); no network."""
-    if app.training:
-        return ""
     sources = app.sources()
+    with sources.store.read() as db:
+        refused = posting_refused(db)  # a member-support officer never posts as a councillor
+    if refused or app.training:
+        return refused
     row, _target = sources.target(item_id)
     with sources.http_factory() as http:
         source, _api = sources.open(row, http, sources.ward())
@@ -47,6 +50,10 @@ def post_reply(app: Performer, item_id: int, text: str | Sequence[str]) -> Reply
     """Post a reply (or a thread of replies, each answering the one before) and record it; the last post."""
     pieces = [text] if isinstance(text, str) else [p for p in text if p.strip()]
     sources = app.sources()
+    with sources.store.read() as db:
+        refused = posting_refused(db)
+    if refused:
+        raise ConfigError(refused)
     row, target = sources.target(item_id)
     if app.training:
         posted = [ReplyResult(f"training:{item_id}:{n}") for n in range(1, len(pieces) + 1)]

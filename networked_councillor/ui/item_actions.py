@@ -18,7 +18,6 @@ from networked_councillor.casework import issues as casework
 from networked_councillor.casework import ops as casework_ops
 from networked_councillor.plugin_api.source import can_load_thread, can_reply
 from networked_councillor.replies.posting import post_reply, why_not_postable
-from networked_councillor.shared.sync import posting_refused
 from networked_councillor.store import attachments
 from networked_councillor.store import inbox as inbox_store
 from networked_councillor.store import sources as source_store
@@ -104,10 +103,8 @@ class ItemActions(QObject):
             plugin = self.app.registry.get(item["plugin"])
             where = plugin.name if plugin is not None else item.get("source_name") or "the site"
             postable = can_reply(plugin)
-            with self.app.store.read() as db:
-                refused = posting_refused(db)  # a member-support officer never posts as a councillor
             try:
-                cannot_post = refused or (why_not_postable(self.app, item["id"]) if postable else "")
+                cannot_post = why_not_postable(self.app, item["id"]) if postable else ""
             except NcError as exc:
                 cannot_post = str(exc)
             composer = Composer(self.window, self.app, item, where=where, post=self.post_reply if postable else None,
